@@ -1,0 +1,25 @@
+# One image for every service; compose's `command:` (or the SERVICE build arg) picks which runs.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Full install, dev deps included: the services run TypeScript through tsx, which is a devDependency.
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# Files stay owned by root and the process runs as `node`, so the app cannot rewrite its own code.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY services ./services
+COPY machines ./machines
+COPY shared ./shared
+USER node
+ARG SERVICE=ingress
+ENV SERVICE=${SERVICE}
+EXPOSE 8080
+# `exec` makes node PID 1, so it receives SIGTERM and stops gracefully (shared/service.ts).
+# `--import tsx` runs in-process, unlike the tsx CLI, which would put a wrapper in front of node.
+CMD ["sh", "-c", "exec node --import tsx \"services/${SERVICE}/main.ts\""]

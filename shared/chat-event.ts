@@ -1,0 +1,41 @@
+/**
+ * Channel-neutral chat events: what ingress makes of a messenger's callback and what the
+ * workers feed the dialogue machines. Nothing here is Viber's wire format.
+ */
+
+export const ChatEventKind = {
+  /** The customer opened the chat (Viber: conversation_started). */
+  Opened: 'opened',
+  Subscribed: 'subscribed',
+  Unsubscribed: 'unsubscribed',
+  Text: 'text',
+  /** A shared contact, e.g. the answer to a share-phone button. */
+  Contact: 'contact',
+  Location: 'location',
+  /** A picture, sticker, file, video or anything else that is not text. */
+  Media: 'media',
+  /** The channel could not deliver to this customer (Viber: failed). */
+  DeliveryFailed: 'delivery-failed',
+} as const;
+export type ChatEventKind = (typeof ChatEventKind)[keyof typeof ChatEventKind];
+
+interface ChatEventBase {
+  /** Unique per event from the channel (Viber's message_token, kept exact as a string). */
+  id: string;
+  channel: 'viber';
+  chatId: string;
+  /** When the channel says it happened, ms since the epoch. Machines read time only from here. */
+  at: number;
+}
+
+export type ChatEvent = ChatEventBase &
+  (
+    | { kind: typeof ChatEventKind.Opened; context?: string; name?: string }
+    | { kind: typeof ChatEventKind.Subscribed; name?: string }
+    | { kind: typeof ChatEventKind.Unsubscribed }
+    | { kind: typeof ChatEventKind.Text; text: string; name?: string }
+    | { kind: typeof ChatEventKind.Contact; phone?: string; name?: string }
+    | { kind: typeof ChatEventKind.Location; lat: number; lon: number }
+    | { kind: typeof ChatEventKind.Media; mediaType: string }
+    | { kind: typeof ChatEventKind.DeliveryFailed; reason: string }
+  );

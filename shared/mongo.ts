@@ -1,0 +1,26 @@
+import { MongoClient, type Db } from 'mongodb';
+
+export interface Store {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * One client per process: the driver pools connections and reconnects by itself, so a restarted
+ * store costs failed operations (retried by the bus), never a restarted service.
+ */
+export async function connectStore(url: string, dbName: string): Promise<Store> {
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 5_000,
+    // Majority write concern: an acknowledged snapshot survives the loss of a replica set member.
+    writeConcern: { w: 'majority' },
+    retryWrites: true,
+  });
+  await client.connect();
+  return { client, db: client.db(dbName), close: () => client.close() };
+}
+
+/** The server's duplicate-key error: a concurrent insert of the same _id. */
+export const isDuplicateKeyError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;

@@ -1,0 +1,47 @@
+/**
+ * Channel-neutral replies: what the dialogue machines say. Outbound renders them for a channel
+ * (Viber messages and keyboards); the machines never see a wire format.
+ */
+
+export type ButtonAction =
+  | { kind: 'reply'; value: string }
+  | { kind: 'open-url'; url: string }
+  | { kind: 'share-phone' }
+  | { kind: 'location-picker' };
+
+export interface Button {
+  text: string;
+  action: ButtonAction;
+  /** Width in a six-column grid, 1..6 (default 6: the full row). */
+  columns?: number;
+  /** Height, 1..2 (default 1). */
+  rows?: number;
+}
+
+export interface Keyboard {
+  buttons: Button[];
+  /** Background colour of the buttons, #rrggbb: the chat's chosen colour. */
+  color?: string;
+}
+
+interface ReplyBase {
+  /** Shown under the message; replaces the previous keyboard. */
+  keyboard?: Keyboard;
+}
+
+export type Reply = ReplyBase &
+  (
+    | { kind: 'text'; text: string }
+    | { kind: 'url'; url: string }
+    | { kind: 'file'; url: string; fileName: string; size: number }
+    | { kind: 'location'; lat: number; lon: number }
+  );
+
+/** One reply on its way to the customer, as it travels on the bus from worker to outbound. */
+export interface OutboundReply {
+  /** `<event id>:<position>`: stable across redeliveries, so each reply is sent once. */
+  id: string;
+  channel: 'viber';
+  chatId: string;
+  reply: Reply;
+}
