@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Starting the services as real Node processes: shared by `npm start` and the test harness. */
+
+export type ServiceName = 'ingress' | 'worker' | 'outbound' | 'fake-viber';
+
+export interface ServiceProcess {
+  name: ServiceName;
+  child: ChildProcess;
+  /** Every JSON log line the process wrote. */
+  logs: Record<string, unknown>[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a service as a real Node process; `onLine` sees each line it writes. */
+export function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  options: { onLine?: (line: Record<string, unknown>) => void; keepLogs?: number } = {},
+): ServiceProcess {
+  const keep = options.keepLogs ?? Infinity;
+  const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const record = (line: Record<string, unknown>) => {
+    logs.push(line);
+    if (logs.length > keep) logs.shift();
+    options.onLine?.(line);
+  };
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = { raw: line };
+      }
+      record(parsed);
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => record({ stderr: chunk.toString() }));
+  return {
+    name,
+    child,
+    logs,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+export async function waitForLog(service: ServiceProcess, message: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!service.logs.some((line) => line.msg === message)) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}):\n${JSON.stringify(service.logs.slice(-10), null, 1)}`);
+    if (Date.now() > deadline) throw new Error(`${service.name} did not log "${message}" within ${timeoutMs} ms:\n${JSON.stringify(service.logs.slice(-10), null, 1)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+

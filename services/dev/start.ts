@@ -1,0 +1,103 @@
+/**
+ * `npm start`: the whole stack on local defaults. Finds or builds nats-server and a
+ * MongoDB-protocol server (unless NATS_URL / MONGO_URL point elsewhere), starts the fake Viber API,
+ * ingress, worker and outbound, registers the webhook with the fake, and says where to look.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createViberBotApi } from '../../shared/viber/api.js';
+import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
+import { freePort, startMongoCompatible, startNats, waitForPort, type LocalServer } from './local-servers.js';
+import { startService, waitForLog, type ServiceName, type ServiceProcess } from './processes.js';
+
+const DATA_DIR = fileURLToPath(new URL('../../.data', import.meta.url));
+const DEV_TOKEN = 'local-dev-token';
+const WORKERS = Number(process.env.WORKERS ?? 2);
+
+const say = (message: string) => console.log(`\x1b[36m[start]\x1b[0m ${message}`);
+
+/** A fixed port when free, so bookmarks keep working; another one when something else holds it. */
+async function portOr(preferred: number): Promise<number> {
+  try {
+    await waitForPort(preferred, 200);
+    return freePort();
+  } catch {
+    return preferred;
+  }
+}
+
+const LEVEL: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'ERROR', 60: 'FATAL' };
+const printLine = (name: string) => (line: Record<string, unknown>) => {
+  const { level, msg, time: _t, pid: _p, service: _s, name: _n, hostname: _h, ...rest } = line;
+  const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  console.log(`${name.padEnd(10)} ${(LEVEL[level as number] ?? '').padEnd(5)} ${msg ?? ''}${extra}`);
+};
+
+async function main() {
+  const servers: LocalServer[] = [];
+  const services: ServiceProcess[] = [];
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(services.map((service) => service.stop()));
+    await Promise.all(servers.map((server) => server.stop()));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  let natsUrl = process.env.NATS_URL;
+  if (!natsUrl) {
+    const nats = await startNats({ dataDir: join(DATA_DIR, 'nats'), port: await portOr(4222) });
+    servers.push(nats);
+    natsUrl = nats.url;
+  }
+  say(`NATS JetStream at ${natsUrl}`);
+  let mongoUrl = process.env.MONGO_URL;
+  if (!mongoUrl) {
+    const store = await startMongoCompatible({ dataDir: join(DATA_DIR, 'store'), port: await portOr(27017), progress: say });
+    servers.push(store);
+    mongoUrl = store.url;
+    say(`store: ${store.engine} at ${mongoUrl} (data in .data/store)`);
+  }
+
+  const [ingressPort, fakePort] = [await portOr(8080), await portOr(8090)];
+  const authToken = process.env.VIBER_AUTH_TOKEN ?? DEV_TOKEN;
+  const env = {
+    NATS_URL: natsUrl,
+    MONGO_URL: mongoUrl,
+    VIBER_AUTH_TOKEN: authToken,
+    VIBER_API_URL: `http://127.0.0.1:${fakePort}/pa`,
+    INGRESS_HOST: '127.0.0.1',
+    INGRESS_PORT: String(ingressPort),
+    FAKE_VIBER_PORT: String(fakePort),
+  };
+  const names: ServiceName[] = ['fake-viber', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound'];
+  names.forEach((name, index) => {
+    const label = name === 'worker' ? `worker-${index - 1}` : name;
+    services.push(startService(name, env, { onLine: printLine(label), keepLogs: 200 }));
+  });
+  await Promise.all(services.map((service) => waitForLog(service, 'started', 60_000)));
+
+  const webhookUrl = `http://127.0.0.1:${ingressPort}/viber/webhook`;
+  const viber = createViberBotApi({ apiUrl: env.VIBER_API_URL, authToken, sender: { name: 'dev' }, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: 5_000 });
+  await viber.setWebhook(webhookUrl, SUBSCRIBED_EVENT_TYPES);
+
+  say('ready.');
+  console.log(`
+  Viber webhook (ingress):  POST ${webhookUrl}
+  Fake Viber API:           http://127.0.0.1:${fakePort}/pa   (webhook registered)
+  What the bot sent:        curl -s http://127.0.0.1:${fakePort}/_fake/messages
+  Send a first message as a customer would:
+    npm run send-event -- --user alice --open
+    npm run send-event -- --user alice --text Начать
+  Ctrl-C stops everything.
+`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
