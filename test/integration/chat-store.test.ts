@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Store } from '../../shared/mongo.js';
+import type { OutboundReply } from '../../shared/reply.js';
+import { chatDialogue } from '../../machines/dialogue.js';
+import { applyChatEvent } from '../../services/worker/apply-event.js';
+import { MongoChatStore, type ChatRecord } from '../../services/worker/chat-store.js';
+import { freshStore, testLogger } from '../harness/infra.js';
+
+describe('chats in the store (MongoDB protocol, real server)', () => {
+  let store: Store;
+  let chats: MongoChatStore;
+  beforeAll(async () => {
+    store = await freshStore();
+    chats = new MongoChatStore(store.db);
+  });
+  afterAll(async () => {
+    await store.db.dropDatabase();
+    await store.close();
+  });
+
+  const record = (chatId: string, version: number, snapshot: unknown = { value: 'menu' }): ChatRecord => ({
+    chatId,
+    machineVersion: 1,
+    snapshot,
+    version,
+    lastEventSeq: version,
+    outbox: [],
+  });
+
+  test('a snapshot with dots and dollars in its keys comes back exactly', async () => {
+    const snapshot = { value: { 'chat.readings': 'meter' }, historyValue: { 'chat.readings.zone': [{ id: 'a.b' }] }, context: { $weird: 1, 'x.y': [1, 2] } };
+    expect(await chats.save(record('dots', 1, snapshot), 0)).toBe(true);
+    expect((await chats.load('dots'))?.snapshot).toEqual(snapshot);
+  });
+
+  test('optimistic versioning: a second writer holding an old version is refused', async () => {
+    expect(await chats.save(record('race', 1), 0)).toBe(true);
+    expect(await chats.save(record('race', 1), 0)).toBe(false); // a concurrent first insert
+    expect(await chats.save(record('race', 2), 1)).toBe(true);
+    expect(await chats.save(record('race', 2), 1)).toBe(false); // lost the race to the save above
+    expect((await chats.load('race'))?.version).toBe(2);
+  });
+
+  test('an unknown chat is null, not an error', async () => {
+    expect(await chats.load('nobody')).toBeNull();
+  });
+});
+
+describe('applying a chat event exactly once', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await freshStore();
+  });
+  afterAll(async () => {
+    await store.db.dropDatabase();
+    await store.close();
+  });
+
+  const event = (id: string, chatId: string, text: string) => ({ id, channel: 'viber' as const, chatId, at: Date.now(), kind: 'text' as const, text });
+
+  test('a redelivered event runs no second turn and publishes the same replies (same ids) again', async () => {
+    const published: OutboundReply[][] = [];
+    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
+    expect(await applyChatEvent(deps, event('t1', 'c1', 'Начать'), 10, testLogger)).toBe('applied');
+    expect(await applyChatEvent(deps, event('t1', 'c1', 'Начать'), 10, testLogger)).toBe('redelivered');
+    expect(published).toHaveLength(2);
+    expect(published[1]).toEqual(published[0]);
+    expect(published[0]!.map((r) => r.id)).toEqual(['t1:0']);
+    expect((await deps.store.load('c1'))?.version).toBe(1);
+  });
+
+  test('an event older than the last applied one is acknowledged without effect', async () => {
+    const published: OutboundReply[][] = [];
+    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
+    await applyChatEvent(deps, event('a', 'c2', 'Начать'), 20, testLogger);
+    expect(await applyChatEvent(deps, event('b', 'c2', 'Оплатить'), 19, testLogger)).toBe('stale');
+    expect(published).toHaveLength(1);
+  });
+
+  test('losing a race to another writer re-runs the turn on the winner’s state', async () => {
+    const real = new MongoChatStore(store.db);
+    let interfered = false;
+    const racingStore = {
+      load: (chatId: string) => real.load(chatId),
+      async save(record: ChatRecord, expected: number) {
+        if (!interfered) {
+          interfered = true;
+          // Another worker saves its own turn first.
+          await real.save({ ...record, snapshot: { ...(record.snapshot as object) }, lastEventSeq: 29, outbox: [] }, expected);
+        }
+        return real.save(record, expected);
+      },
+    };
+    const deps = { store: racingStore, dialogue: chatDialogue, publishReplies: async () => {}, turnTimeoutMs: 1_000 };
+    expect(await applyChatEvent(deps, event('x', 'c3', 'Начать'), 30, testLogger)).toBe('applied');
+    expect((await real.load('c3'))?.version).toBe(2);
+  });
+});

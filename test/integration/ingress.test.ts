@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { partitionOf, Streams, type Bus } from '../../shared/bus.js';
+import { ensureTopology, publishChatEvent } from '../../shared/chat-bus.js';
+import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
+import { buildIngress, WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { freshBus, testLogger } from '../harness/infra.js';
+
+const TOKEN = 'ingress-test-token';
+const PARTITIONS = 4;
+
+describe('ingress against a real JetStream', () => {
+  let bus: Bus;
+  let app: FastifyInstance;
+  let busUp = true;
+
+  beforeAll(async () => {
+    bus = await freshBus();
+    await ensureTopology(bus.jsm, { partitions: PARTITIONS, replicas: 1, ackWaitMs: 30_000 });
+    app = buildIngress({
+      authToken: TOKEN,
+      sender: { name: 'Бот' },
+      logger: testLogger,
+      publish: (event, correlationId) => (busUp ? publishChatEvent(bus.js, PARTITIONS, event, correlationId) : Promise.reject(new Error('nats: disconnected'))),
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await bus.close();
+  });
+
+  const stored = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
+  const post = (body: string, signature = signViberBody(body, TOKEN)) =>
+    app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, payload: body });
+
+  test('stores an accepted message once however often Viber sends it', async () => {
+    const before = await stored();
+    const body = toViberJson(Callbacks.text('u1', 'Начать'));
+    for (let i = 0; i < 3; i++) expect((await post(body)).statusCode).toBe(200);
+    expect(await stored()).toBe(before + 1);
+  });
+
+  test('keeps the token exact all the way into the stored event', async () => {
+    const callback = Callbacks.text('u-exact', 'x');
+    await post(toViberJson(callback));
+    const last = await bus.jsm.streams.getMessage(Streams.Events.name, { last_by_subj: `chat.events.${partitionOf('u-exact', PARTITIONS)}` });
+    expect(last?.json<{ id: string }>().id).toBe(callback.message_token);
+    expect(callback.message_token.length).toBeGreaterThanOrEqual(19);
+  });
+
+  test('answers Viber’s webhook check, delivered and seen with 200 and puts nothing on the bus', async () => {
+    const before = await stored();
+    for (const event of ['webhook', 'delivered', 'seen']) {
+      const body = JSON.stringify({ event, timestamp: Date.now(), message_token: 1, user_id: 'u1' });
+      expect((await post(body)).statusCode).toBe(200);
+    }
+    expect(await stored()).toBe(before);
+  });
+
+  test.each([
+    ['not JSON', '{"event": "message", '],
+    ['no message_token', JSON.stringify({ event: 'message', timestamp: 1, sender: { id: 'u' }, message: { type: 'text', text: 'x' } })],
+    ['a message without sender', JSON.stringify({ event: 'message', timestamp: 1, message_token: 2 })],
+    ['an array', '[]'],
+  ])('refuses a signed body that is %s with 400 and a reason, storing nothing', async (_label, body) => {
+    const before = await stored();
+    const answer = await post(body);
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().error).toMatch(/.+/);
+    expect(answer.body).not.toContain('sender":{"id');
+    expect(await stored()).toBe(before);
+  });
+
+  test('refuses a forged callback with 403 before reading it', async () => {
+    expect((await post('not even json', 'ab'.repeat(32))).statusCode).toBe(403);
+  });
+
+  test('refuses a body over the limit with 413', async () => {
+    const body = toViberJson(Callbacks.text('u1', 'x'.repeat(100 * 1024)));
+    expect((await post(body)).statusCode).toBe(413);
+  });
+
+  test('answers 503 while the bus cannot store the event, so Viber sends it again', async () => {
+    busUp = false;
+    try {
+      expect((await post(toViberJson(Callbacks.text('u1', 'Начать')))).statusCode).toBe(503);
+    } finally {
+      busUp = true;
+    }
+  });
+});
