@@ -1,86 +1,74 @@
-import { emit, setup } from 'xstate';
+import type { Content } from '../shared/content.js';
 import type { Reply } from '../shared/reply.js';
-import { normaliseCommand, type ChatMachineEvent, type ReplyEmitted } from './events.js';
 import { DEFAULT_BUTTON_COLOR, mainMenu, startKeyboard, text } from './keyboards.js';
-import { MENU_ITEMS, START_COMMAND, Texts, type MenuItem } from './texts.js';
+import { goToMenu, menuItemTransitions } from './navigation.js';
+import { contractState } from './sections/contract.js';
+import { identifyState } from './sections/identify.js';
+import { cabinetState, serviceCentreState, supportState } from './sections/info.js';
+import { paymentNotice, paymentState } from './sections/payment.js';
+import { readingsState } from './sections/readings.js';
+import { settingsState } from './sections/settings.js';
+import { chatSetup, say } from './setup.js';
+import { Texts } from './texts.js';
 
 /**
  * The version of the persisted shape of this machine. Raise it when a state is removed or renamed:
- * a chat saved under another version restarts from the menu, keeping what it carries over.
+ * a chat saved under another version restarts from the menu, keeping its settings and accounts.
  */
-export const CHAT_MACHINE_VERSION = 1;
+export const CHAT_MACHINE_VERSION = 2;
 
-export interface ChatContext {
-  buttonColor: string;
+const startHint = { actions: say((context) => text(Texts.startHint, startKeyboard(context.buttonColor))) };
+
+/**
+ * The dialogue of one chat. The root is the main menu; each section of the manual is a compound
+ * state in machines/sections/ made with the same typed setup, so one actor (one snapshot) holds a
+ * chat's whole dialogue and every reply goes out through one `say` action, in order.
+ */
+export function createChatMachine(content: Content) {
+  return chatSetup.createMachine({
+    id: 'chat',
+    context: ({ input }) => ({ chatId: input.chatId, buttonColor: input.buttonColor ?? DEFAULT_BUTTON_COLOR, accounts: input.accounts ?? [], flow: 'readings' }),
+    initial: 'awaitingStart',
+    on: {
+      // The welcome itself was the HTTP answer to conversation_started (Viber allows nothing else).
+      'chat.opened': { target: '.awaitingStart', actions: 'forgetDrafts' },
+      'chat.unsubscribed': { target: '.awaitingStart', actions: 'forgetDrafts' },
+      // A payment is settled whenever the customer has paid: say so without leaving the screen.
+      'chat.payment': { actions: say((_context, event) => text(paymentNotice(event))) },
+      // A picture, sticker, location or contact where no screen expects one.
+      'chat.contact': goToMenu(Texts.notText),
+      'chat.location': goToMenu(Texts.notText),
+      'chat.media': goToMenu(Texts.notText),
+    },
+    states: {
+      awaitingStart: {
+        on: {
+          'chat.text': [{ guard: 'isToMenu', ...goToMenu() }, startHint],
+          'chat.contact': startHint,
+          'chat.location': startHint,
+          'chat.media': startHint,
+        },
+      },
+      menu: {
+        on: { 'chat.text': [{ guard: 'isToMenu', ...goToMenu() }, ...menuItemTransitions, goToMenu(Texts.unknown)] },
+      },
+      readings: readingsState(),
+      payment: paymentState(),
+      identify: identifyState(content),
+      contract: contractState(content),
+      serviceCentre: serviceCentreState(content),
+      cabinet: cabinetState(content),
+      settings: settingsState(content),
+      support: supportState(content),
+    },
+  });
 }
 
-/** What a chat keeps when its saved dialogue state can no longer be restored. */
-export type ChatInput = Partial<ChatContext>;
-
-const START = normaliseCommand(START_COMMAND);
-const menuItemOf = (event: ChatMachineEvent): MenuItem | undefined =>
-  event.type === 'chat.text' ? MENU_ITEMS.find((item) => normaliseCommand(item) === normaliseCommand(event.text)) : undefined;
-
-/** Say `message` under the main menu, or under the «Начать» button. */
-const sayWithMenu = (message: string | ((event: ChatMachineEvent) => string)) =>
-  ({
-    type: 'say',
-    params: ({ context, event }: { context: ChatContext; event: ChatMachineEvent }) => ({
-      reply: text(typeof message === 'string' ? message : message(event), mainMenu(context.buttonColor)),
-    }),
-  }) as const;
-const sayStartHint = {
-  type: 'say',
-  params: ({ context }: { context: ChatContext }) => ({ reply: text(Texts.startHint, startKeyboard(context.buttonColor)) }),
-} as const;
-
-/** Contacts, locations, pictures and stickers where the bot expects text. */
-const onNonText = <A>(action: A) => ({ 'chat.contact': { actions: action }, 'chat.location': { actions: action }, 'chat.media': { actions: action } });
-
-export const chatMachine = setup({
-  types: {
-    context: {} as ChatContext,
-    events: {} as ChatMachineEvent,
-    emitted: {} as ReplyEmitted,
-    input: {} as ChatInput,
-  },
-  actions: {
-    say: emit((_, params: { reply: Reply }) => ({ type: 'reply' as const, reply: params.reply })),
-  },
-  guards: {
-    isStart: ({ event }) => event.type === 'chat.text' && normaliseCommand(event.text) === START,
-    isMenuItem: ({ event }) => menuItemOf(event) !== undefined,
-  },
-}).createMachine({
-  id: 'chat',
-  context: ({ input }) => ({ buttonColor: input?.buttonColor ?? DEFAULT_BUTTON_COLOR }),
-  initial: 'awaitingStart',
-  on: {
-    // The welcome itself was the HTTP answer to conversation_started (Viber allows nothing else).
-    'chat.opened': { target: '.awaitingStart' },
-    'chat.unsubscribed': { target: '.awaitingStart' },
-  },
-  states: {
-    awaitingStart: {
-      on: {
-        'chat.text': [{ guard: 'isStart', target: 'menu', actions: sayWithMenu(Texts.menu) }, { actions: sayStartHint }],
-        ...onNonText(sayStartHint),
-      },
-    },
-    menu: {
-      on: {
-        'chat.text': [
-          { guard: 'isStart', actions: sayWithMenu(Texts.menu) },
-          { guard: 'isMenuItem', actions: sayWithMenu((event) => Texts.placeholder(menuItemOf(event)!)) },
-          { actions: sayWithMenu(Texts.unknown) },
-        ],
-        ...onNonText(sayWithMenu(Texts.notText)),
-      },
-    },
-  },
-});
+export type ChatMachine = ReturnType<typeof createChatMachine>;
 
 /** The single message Viber lets the bot send in answer to conversation_started. */
 export function welcomeReply(color = DEFAULT_BUTTON_COLOR): Reply {
   return text(Texts.welcome, startKeyboard(color));
 }
+
+export { mainMenu };

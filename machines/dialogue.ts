@@ -1,12 +1,14 @@
-import type { AnyStateMachine, InputFrom } from 'xstate';
-import { CHAT_MACHINE_VERSION, chatMachine, type ChatInput } from './chat.machine.js';
+import type { AnyStateMachine } from 'xstate';
+import type { Content } from '../shared/content.js';
+import { CHAT_MACHINE_VERSION, createChatMachine, type ChatMachine } from './chat.machine.js';
+import type { ChatInput } from './setup.js';
 
-/** What a worker needs to run a dialogue: the machine, its persisted version, and what survives a reset. */
+/** What a worker needs to run a dialogue: the machine, its persisted version, and how a chat starts. */
 export interface Dialogue<TMachine extends AnyStateMachine = AnyStateMachine> {
   machine: TMachine;
   version: number;
-  /** From a snapshot that can no longer be restored, the input for a fresh start (the chat's settings). */
-  carryOver(snapshot: unknown): InputFrom<TMachine>;
+  /** The input of a fresh start; `previous` is a snapshot that can no longer be restored, if any. */
+  input(chatId: string, previous: unknown): ChatInput;
 }
 
 const contextOf = (snapshot: unknown): Record<string, unknown> => {
@@ -14,11 +16,16 @@ const contextOf = (snapshot: unknown): Record<string, unknown> => {
   return typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : {};
 };
 
-export const chatDialogue: Dialogue<typeof chatMachine> = {
-  machine: chatMachine,
-  version: CHAT_MACHINE_VERSION,
-  carryOver(snapshot): ChatInput {
-    const { buttonColor } = contextOf(snapshot);
-    return typeof buttonColor === 'string' ? { buttonColor } : {};
-  },
-};
+/** A chat whose saved state cannot be restored keeps its button colour and linked accounts. */
+export function chatInput(chatId: string, previous: unknown): ChatInput {
+  const { buttonColor, accounts } = contextOf(previous);
+  return {
+    chatId,
+    ...(typeof buttonColor === 'string' ? { buttonColor } : {}),
+    ...(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string') ? { accounts: accounts as string[] } : {}),
+  };
+}
+
+export function chatDialogue(content: Content): Dialogue<ChatMachine> {
+  return { machine: createChatMachine(content), version: CHAT_MACHINE_VERSION, input: chatInput };
+}

@@ -2,15 +2,24 @@ import type { ChatEvent } from '../shared/chat-event.js';
 import type { Reply } from '../shared/reply.js';
 
 /** What the dialogue machines receive: the chat event, typed by kind, time included. */
-export type ChatMachineEvent =
-  | { type: 'chat.opened'; at: number }
-  | { type: 'chat.subscribed'; at: number }
-  | { type: 'chat.unsubscribed'; at: number }
-  | { type: 'chat.text'; at: number; text: string }
-  | { type: 'chat.contact'; at: number; phone?: string }
-  | { type: 'chat.location'; at: number; lat: number; lon: number }
-  | { type: 'chat.media'; at: number; mediaType: string }
-  | { type: 'chat.delivery-failed'; at: number; reason: string };
+/** Every event carries its id (the key that makes its side effects idempotent) and its time. */
+interface EventBase {
+  id: string;
+  at: number;
+}
+
+export type ChatMachineEvent = EventBase &
+  (
+    | { type: 'chat.opened' }
+    | { type: 'chat.subscribed' }
+    | { type: 'chat.unsubscribed' }
+    | { type: 'chat.text'; text: string }
+    | { type: 'chat.contact'; phone?: string }
+    | { type: 'chat.location'; lat: number; lon: number }
+    | { type: 'chat.media'; mediaType: string }
+    | { type: 'chat.delivery-failed'; reason: string }
+    | { type: 'chat.payment'; orderId: string; status: 'succeeded' | 'failed' | 'cancelled'; account: string; amount: number }
+  );
 
 /** What the machines say: collected by the worker and sent only after the new state is saved. */
 export interface ReplyEmitted {
@@ -19,24 +28,26 @@ export interface ReplyEmitted {
 }
 
 export function toMachineEvent(event: ChatEvent): ChatMachineEvent {
-  const at = event.at;
+  const base = { id: event.id, at: event.at };
   switch (event.kind) {
     case 'opened':
-      return { type: 'chat.opened', at };
+      return { ...base, type: 'chat.opened' };
     case 'subscribed':
-      return { type: 'chat.subscribed', at };
+      return { ...base, type: 'chat.subscribed' };
     case 'unsubscribed':
-      return { type: 'chat.unsubscribed', at };
+      return { ...base, type: 'chat.unsubscribed' };
     case 'text':
-      return { type: 'chat.text', at, text: event.text };
+      return { ...base, type: 'chat.text', text: event.text };
     case 'contact':
-      return { type: 'chat.contact', at, ...(event.phone ? { phone: event.phone } : {}) };
+      return { ...base, type: 'chat.contact', ...(event.phone ? { phone: event.phone } : {}) };
     case 'location':
-      return { type: 'chat.location', at, lat: event.lat, lon: event.lon };
+      return { ...base, type: 'chat.location', lat: event.lat, lon: event.lon };
     case 'media':
-      return { type: 'chat.media', at, mediaType: event.mediaType };
+      return { ...base, type: 'chat.media', mediaType: event.mediaType };
     case 'delivery-failed':
-      return { type: 'chat.delivery-failed', at, reason: event.reason };
+      return { ...base, type: 'chat.delivery-failed', reason: event.reason };
+    case 'payment':
+      return { ...base, type: 'chat.payment', orderId: event.orderId, status: event.status, account: event.account, amount: event.amount };
   }
 }
 

@@ -1,4 +1,7 @@
-/** The bot's words, in the manual's Russian. Issue #3 moves content that changes often into data. */
+/**
+ * The bot's words, in the manual's Russian. Facts that change (documents, offices, links) are
+ * content data in content/content.json; the phrasing of the dialogue lives here.
+ */
 export const MenuItem = {
   Readings: 'Передать показания',
   Pay: 'Оплатить',
@@ -14,6 +17,39 @@ export const MENU_ITEMS: readonly MenuItem[] = Object.values(MenuItem);
 
 export const START_COMMAND = 'Начать';
 
+/** Button labels used on more than one screen. */
+export const Buttons = {
+  ToMenu: 'В меню',
+  Back: 'Назад',
+  RequestCode: 'Запросить СМС код',
+  SharePhone: 'Поделиться номером телефона',
+  ResendCode: 'Отправить код повторно',
+  AddAccount: 'Добавить лицевой счёт',
+  UnlinkAccount: 'Отвязать лицевой счёт',
+  PayByCard: 'Оплатить картой',
+  GoToPayment: 'Перейти к оплате',
+  History: 'История показаний',
+  Confirm: 'Отправить',
+  Retype: 'Ввести заново',
+  ConfirmHigh: 'Да, показание верное',
+  Documents: 'Необходимые документы',
+  Templates: 'Шаблоны договоров',
+  Offices: 'Офисы компании',
+  Site: 'Перейти на сайт',
+  Register: 'Зарегистрироваться',
+  Instruction: 'Инструкция для работы в Личном кабинете',
+  ButtonColor: 'Цвет кнопок',
+  Feedback: 'Оставить отзыв',
+} as const;
+
+const rub = new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** 264285 kopecks → "2 642,85 ₽" */
+export const formatRubles = (kopecks: number) => `${rub.format(kopecks / 100)} ₽`;
+/** "2026-10-20" → "20.10.2026" */
+export const formatDate = (iso: string) => iso.slice(0, 10).split('-').reverse().join('.');
+const num = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 3 });
+export const formatNumber = (value: number) => num.format(value);
+
 export const Texts = {
   welcome:
     'Здравствуйте! Я бот-консультант ООО «Иркутскэнергосбыт». Здесь можно передать показания счётчиков, ' +
@@ -21,6 +57,82 @@ export const Texts = {
   startHint: 'Чтобы начать, напишите «Начать» или нажмите кнопку ниже.',
   menu: 'Выберите раздел в меню ниже.',
   unknown: 'Не понял вас. Выберите, пожалуйста, раздел в меню ниже.',
-  notText: 'Я понимаю только текст и кнопки меню. Выберите, пожалуйста, раздел ниже.',
-  placeholder: (item: MenuItem) => `Раздел «${item}» скоро заработает. А пока выберите другой раздел.`,
+  useButtons: 'Пожалуйста, выберите вариант кнопкой ниже.',
+  notText: 'Я понимаю только текст и кнопки меню. Выберите, пожалуйста, вариант ниже.',
+  unavailable: 'Сервис временно недоступен. Пожалуйста, попробуйте позже.',
+
+  identify: {
+    intro: 'Для этого нужно пройти идентификацию: бот отправит СМС код на номер телефона, указанный в Личном кабинете.',
+    askAccount: 'Введите номер лицевого счёта полностью: буквенный префикс и цифры, например «инзб12345678».',
+    badAccount: (typed: string) =>
+      `«${typed.slice(0, 40)}» не похоже на номер лицевого счёта. Номер состоит из букв и цифр, например «инзб12345678». Введите его ещё раз.`,
+    unknownAccount: 'Лицевой счёт с таким номером не найден. Проверьте номер по квитанции и введите его ещё раз.',
+    alreadyLinked: (account: string) => `Лицевой счёт ${account} уже привязан.`,
+    askPhone:
+      'Чтобы убедиться, что счёт ваш, поделитесь номером телефона кнопкой ниже. Он должен совпадать с номером, указанным в Личном кабинете.',
+    pressShare: 'Нажмите кнопку «Поделиться номером телефона» ниже.',
+    noPhone: 'Не удалось получить номер телефона. Откройте бота в Viber на телефоне и нажмите кнопку ещё раз.',
+    phoneMismatch: (site: string) =>
+      `Номер вашего телефона не совпадает с номером, указанным в Личном кабинете для этого лицевого счёта, поэтому сервис недоступен. ` +
+      `Добавьте номер, с которым пользуетесь Viber, в Личном кабинете на сайте ${site} и попробуйте снова.`,
+    codeSent: (maskedPhone: string) => `СМС код отправлен на номер ${maskedPhone}. Введите четырёхзначный код из СМС.`,
+    badCodeFormat: 'Код состоит из четырёх цифр. Введите код из СМС.',
+    wrongCode: (attemptsLeft: number) => `Неверный код. Осталось попыток: ${attemptsLeft}.`,
+    expired: 'Срок действия кода истёк. Нажмите «Отправить код повторно».',
+    cooldown: (seconds: number) => `Новый код можно запросить через ${seconds} с.`,
+    locked: (minutes: number) => `Слишком много попыток. Идентификация по этому счёту будет доступна через ${minutes} мин.`,
+    linked: (account: string) => `Лицевой счёт ${account} привязан к чату.`,
+  },
+
+  accounts: {
+    choose: 'Выберите лицевой счёт.',
+    chooseToUnlink: 'Какой лицевой счёт отвязать?',
+    unlinked: (account: string) => `Лицевой счёт ${account} отвязан.`,
+  },
+
+  readings: {
+    chooseService: 'Выберите услугу.',
+    noServices: 'По этому лицевому счёту нет услуг с приборами учёта.',
+    chooseMeter: 'Выберите прибор учёта.',
+    noMeters: 'По этой услуге нет приборов учёта.',
+    periodClosed: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца. Пожалуйста, передайте показания в этот период.`,
+    period: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца.`,
+    meterHeader: (serial: string) => `Прибор учёта № ${serial}.`,
+    previous: (zone: string, value: string, unit: string, date: string) => `Предыдущее показание${zone}: ${value} ${unit} от ${date}.`,
+    current: (value: string, date: string) => `В этом месяце уже передано показание ${value} (${date}); новое заменит его.`,
+    askValue: (zone: string) => `Введите новое показание${zone}.`,
+    notNumber: 'Введите показание числом, например 12345 или 12345,6.',
+    tooManyDigits: (digits: number) => `На этом приборе учёта не больше ${digits} цифр до запятой. Проверьте показание.`,
+    belowPrevious: (previous: string) => `Показание меньше предыдущего (${previous}). Проверьте его и введите ещё раз.`,
+    highConsumption: (consumption: string, unit: string) => `Расход ${consumption} ${unit} больше обычного. Показание верное?`,
+    summary: (lines: string[]) => `Проверьте показания:\n${lines.join('\n')}\nОтправить?`,
+    summaryLine: (zone: string, value: string, consumption: string, unit: string) => `${zone}${value} (расход ${consumption} ${unit})`,
+    accepted: 'Показание принято.',
+    rejected: (message: string) => `Показание не принято: ${message}`,
+    history: (lines: string[]) => (lines.length > 0 ? `Последние показания:\n${lines.join('\n')}` : 'Показаний по этому прибору ещё нет.'),
+  },
+
+  payment: {
+    intro: 'Оплата картой без комиссии.',
+    due: (account: string, total: string, lines: string[]) =>
+      `Лицевой счёт ${account}.\nК оплате: ${total}${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
+    nothingDue: (account: string) => `По лицевому счёту ${account} задолженности нет. Оплатить авансом можно на странице оплаты.`,
+    succeeded: (account: string, amount: string) => `Платеж выполнен успешно.\nЛицевой счёт ${account}, сумма ${amount}. Спасибо!`,
+    failed: (account: string, amount: string) => `Платёж по лицевому счёту ${account} на сумму ${amount} не прошёл. Попробуйте ещё раз или другой картой.`,
+    cancelled: (account: string) => `Платёж по лицевому счёту ${account} отменён.`,
+  },
+
+  contract: {
+    documentsTitle: 'Необходимые документы для заключения договора:',
+    chooseService: 'Выберите услугу, для которой нужен шаблон договора.',
+    chooseDwelling: 'Выберите тип жилья.',
+    chooseSettlement: 'Выберите населённый пункт.',
+    office: (name: string, address: string, hours: string, phone: string) => `${name}\n${address}\nЧасы работы: ${hours}\nТелефон: ${phone}`,
+  },
+
+  settings: {
+    intro: 'Настройки чат-бота.',
+    choose: 'Выберите цвет кнопок.',
+    changed: (name: string) => `Цвет кнопок изменён: ${name.toLowerCase()}.`,
+  },
 } as const;

@@ -16,6 +16,8 @@ export const ChatEventKind = {
   Media: 'media',
   /** The channel could not deliver to this customer (Viber: failed). */
   DeliveryFailed: 'delivery-failed',
+  /** The payment provider settled a payment made from this chat (paid, failed or cancelled). */
+  Payment: 'payment',
 } as const;
 export type ChatEventKind = (typeof ChatEventKind)[keyof typeof ChatEventKind];
 
@@ -38,4 +40,5 @@ export type ChatEvent = ChatEventBase &
     | { kind: typeof ChatEventKind.Location; lat: number; lon: number }
     | { kind: typeof ChatEventKind.Media; mediaType: string }
     | { kind: typeof ChatEventKind.DeliveryFailed; reason: string }
+    | { kind: typeof ChatEventKind.Payment; orderId: string; status: 'succeeded' | 'failed' | 'cancelled'; account: string; amount: number }
   );

@@ -16,6 +16,8 @@ export interface Button {
   columns?: number;
   /** Height, 1..2 (default 1). */
   rows?: number;
+  /** This button's own colour, #rrggbb (the colour palette shows each colour on its button). */
+  color?: string;
 }
 
 export interface Keyboard {

@@ -5,7 +5,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starting the services as real Node processes: shared by `npm start` and the test harness. */
 
-export type ServiceName = 'ingress' | 'worker' | 'outbound' | 'fake-viber';
+export type ServiceName = 'ingress' | 'worker' | 'outbound' | 'fake-viber' | 'reference';
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -71,3 +71,38 @@ export async function waitForLog(service: ServiceProcess, message: string, timeo
   }
 }
 
+
+export interface LocalStackPorts {
+  ingress: number;
+  fakeViber: number;
+  reference: number;
+}
+
+/**
+ * The environment of every service of a local stack: one place for the addresses and the local
+ * secrets, so `npm start` and the tests run the same wiring.
+ */
+export function localStackEnv(options: { natsUrl: string; mongoUrl: string; mongoDb: string; authToken: string; ports: LocalStackPorts }): Record<string, string> {
+  const { ports } = options;
+  const reference = `http://127.0.0.1:${ports.reference}`;
+  return {
+    NATS_URL: options.natsUrl,
+    MONGO_URL: options.mongoUrl,
+    MONGO_DB: options.mongoDb,
+    REFERENCE_DB: `${options.mongoDb}_reference`,
+    VIBER_AUTH_TOKEN: options.authToken,
+    VIBER_API_URL: `http://127.0.0.1:${ports.fakeViber}/pa`,
+    INGRESS_HOST: '127.0.0.1',
+    INGRESS_PORT: String(ports.ingress),
+    FAKE_VIBER_PORT: String(ports.fakeViber),
+    REFERENCE_PORT: String(ports.reference),
+    REFERENCE_PUBLIC_URL: reference,
+    BILLING_URL: `${reference}/billing`,
+    SMS_URL: `${reference}/sms`,
+    PAYMENT_URL: `${reference}/payments`,
+    PAYMENT_CALLBACK_URL: `http://127.0.0.1:${ports.ingress}/payments/callback`,
+    // Local secrets only: a real deployment sets its own (see .env.example).
+    PAYMENT_SECRET: 'local-payment-secret',
+    SMS_CODE_SECRET: 'local-sms-code-secret',
+  };
+}

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createViberBotApi } from '../../shared/viber/api.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { freePort, startMongoCompatible, startNats, waitForPort, type LocalServer } from './local-servers.js';
-import { startService, waitForLog, type ServiceName, type ServiceProcess } from './processes.js';
+import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from './processes.js';
 
 const DATA_DIR = fileURLToPath(new URL('../../.data', import.meta.url));
 const DEV_TOKEN = 'local-dev-token';
@@ -32,6 +32,22 @@ const printLine = (name: string) => (line: Record<string, unknown>) => {
   const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
   console.log(`${name.padEnd(10)} ${(LEVEL[level as number] ?? '').padEnd(5)} ${msg ?? ''}${extra}`);
 };
+
+/** The local SMS gateway keeps what it "sent"; show each new SMS here, as a phone would. */
+function printSmsOutbox(outboxUrl: string) {
+  let after = 0;
+  setInterval(async () => {
+    try {
+      const messages = (await (await fetch(`${outboxUrl}?after=${after}`)).json()) as { seq: number; phone: string; text: string }[];
+      for (const message of messages) {
+        after = Math.max(after, message.seq);
+        console.log(`\x1b[33m[sms]\x1b[0m to +${message.phone}: ${message.text}`);
+      }
+    } catch {
+      // The reference service is restarting or stopping: the next tick tries again.
+    }
+  }, 1_000).unref();
+}
 
 async function main() {
   const servers: LocalServer[] = [];
@@ -63,36 +79,36 @@ async function main() {
     say(`store: ${store.engine} at ${mongoUrl} (data in .data/store)`);
   }
 
-  const [ingressPort, fakePort] = [await portOr(8080), await portOr(8090)];
+  const ports = { ingress: await portOr(8080), fakeViber: await portOr(8090), reference: await portOr(8070) };
   const authToken = process.env.VIBER_AUTH_TOKEN ?? DEV_TOKEN;
-  const env = {
-    NATS_URL: natsUrl,
-    MONGO_URL: mongoUrl,
-    VIBER_AUTH_TOKEN: authToken,
-    VIBER_API_URL: `http://127.0.0.1:${fakePort}/pa`,
-    INGRESS_HOST: '127.0.0.1',
-    INGRESS_PORT: String(ingressPort),
-    FAKE_VIBER_PORT: String(fakePort),
-  };
-  const names: ServiceName[] = ['fake-viber', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound'];
+  const env = localStackEnv({ natsUrl: natsUrl!, mongoUrl: mongoUrl!, mongoDb: process.env.MONGO_DB ?? 'energobot', authToken, ports });
+  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound'];
   names.forEach((name, index) => {
-    const label = name === 'worker' ? `worker-${index - 1}` : name;
+    const label = name === 'worker' ? `worker-${index - 2}` : name;
     services.push(startService(name, env, { onLine: printLine(label), keepLogs: 200 }));
   });
   await Promise.all(services.map((service) => waitForLog(service, 'started', 60_000)));
 
-  const webhookUrl = `http://127.0.0.1:${ingressPort}/viber/webhook`;
-  const viber = createViberBotApi({ apiUrl: env.VIBER_API_URL, authToken, sender: { name: 'dev' }, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: 5_000 });
+  const webhookUrl = `http://127.0.0.1:${ports.ingress}/viber/webhook`;
+  const viber = createViberBotApi({ apiUrl: `http://127.0.0.1:${ports.fakeViber}/pa`, authToken, sender: { name: 'dev' }, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: 5_000 });
   await viber.setWebhook(webhookUrl, SUBSCRIBED_EVENT_TYPES);
 
+  printSmsOutbox(`http://127.0.0.1:${ports.reference}/sms/outbox`);
   say('ready.');
   console.log(`
   Viber webhook (ingress):  POST ${webhookUrl}
-  Fake Viber API:           http://127.0.0.1:${fakePort}/pa   (webhook registered)
-  What the bot sent:        curl -s http://127.0.0.1:${fakePort}/_fake/messages
+  Fake Viber API:           http://127.0.0.1:${ports.fakeViber}/pa   (webhook registered)
+  What the bot sent:        curl -s http://127.0.0.1:${ports.fakeViber}/_fake/messages
+  Billing, SMS, payments:   http://127.0.0.1:${ports.reference}   (local reference systems; SMS codes are printed below)
+  Demo account:             инзб12345678, phone +7 900 123-45-67
   Send a first message as a customer would:
     npm run send-event -- --user alice --open
     npm run send-event -- --user alice --text Начать
+    npm run send-event -- --user alice --text "Передать показания"
+    npm run send-event -- --user alice --text "Запросить СМС код"
+    npm run send-event -- --user alice --text инзб12345678
+    npm run send-event -- --user alice --contact +79001234567
+    npm run send-event -- --user alice --text <the code printed as [sms]>
   Ctrl-C stops everything.
 `);
 }

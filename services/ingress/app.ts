@@ -7,12 +7,16 @@ import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
 import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { isReceipt, MalformedCallbackError, readCallback, toChatEvent } from '../../shared/viber/to-chat-event.js';
+import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
+import { PaymentNoticeError, readPaymentNotice } from '../../shared/payment-notice.js';
 
 /** The port through which ingress hands events to the workers. Resolves once the event is durable. */
 export type PublishEvent = (event: ChatEvent, correlationId: string) => Promise<{ duplicate: boolean }>;
 
 export interface IngressOptions {
   authToken: string;
+  /** Shared with the payment provider, which signs its callbacks with it. */
+  paymentSecret: string;
   sender: ViberSender;
   publish: PublishEvent;
   logger: Logger;
@@ -23,6 +27,7 @@ export interface IngressOptions {
 }
 
 export const WEBHOOK_PATH = '/viber/webhook';
+export const PAYMENT_CALLBACK_PATH = '/payments/callback';
 
 /**
  * The Viber webhook: checks the signature over the raw bytes before anything is parsed, turns the
@@ -80,6 +85,30 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     }
     // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
     return reply.code(200).send(welcome ? renderViberMessage(welcomeReply(), sender) : { status: 0 });
+  });
+
+  // The payment provider's signed notice becomes a chat event of the chat that asked for the link.
+  app.post(PAYMENT_CALLBACK_PATH, async (request, reply) => {
+    const raw = request.body;
+    let event: ChatEvent;
+    try {
+      const notice = readPaymentNotice(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0), request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined, options.paymentSecret);
+      // The notice id is the event id: the provider delivering the same notice again is stored once.
+      event = { id: `payment:${notice.noticeId}`, channel: notice.channel, chatId: notice.chatId, at: Date.now(), kind: 'payment', orderId: notice.orderId, status: notice.status, account: notice.account, amount: notice.amount };
+    } catch (error) {
+      const refusal = error instanceof PaymentNoticeError ? error : new PaymentNoticeError('malformed', 'unreadable notice');
+      request.log.warn({ reason: refusal.reason }, 'payment notice refused');
+      return reply.code(refusal.reason === 'bad-signature' ? 403 : 400).send({ error: refusal.message });
+    }
+    const correlationId = randomUUID();
+    try {
+      const { duplicate } = await publish(event, correlationId);
+      request.log.info({ correlationId, kind: event.kind, duplicate }, 'payment notice accepted');
+      return reply.code(200).send({ status: 'ok' });
+    } catch (error) {
+      request.log.error({ correlationId, err: error }, 'could not publish the payment notice; the provider will retry');
+      return reply.code(503).send({ error: 'temporarily unavailable' });
+    }
   });
 
   return app;

@@ -12,6 +12,7 @@ const viber = readViberConfig(env);
 const config = {
   host: env.string('INGRESS_HOST', '0.0.0.0'),
   port: env.int('INGRESS_PORT', 8080, { min: 0, max: 65535 }),
+  paymentSecret: env.secret('PAYMENT_SECRET'),
 };
 const logger = createLogger('ingress', infra.logLevel);
 
@@ -21,6 +22,7 @@ runService(logger, async () => {
   await ensureTopology(bus.jsm, infra);
   const app = buildIngress({
     authToken: viber.authToken,
+    paymentSecret: config.paymentSecret,
     sender: viber.sender,
     logger,
     publish: (event, correlationId) => publishChatEvent(bus.js, infra.partitions, event, correlationId),

@@ -38,6 +38,7 @@ export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq
 
     const turn = await runTurn({
       dialogue: deps.dialogue,
+      chatId: event.chatId,
       saved: record && { snapshot: record.snapshot, machineVersion: record.machineVersion },
       event: toMachineEvent(event),
       timeoutMs: deps.turnTimeoutMs,

@@ -1,8 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import { createHttpBillingGateway } from '../../shared/adapters/billing-http.js';
+import { createHttpPaymentProvider } from '../../shared/adapters/payments-http.js';
+import { createHttpSmsGateway } from '../../shared/adapters/sms-http.js';
 import { connectBus, Headers, Streams } from '../../shared/bus.js';
 import { ensureTopology, Groups, publishReplies } from '../../shared/chat-bus.js';
 import type { ChatEvent } from '../../shared/chat-event.js';
 import { readConfig, readInfraConfig } from '../../shared/config.js';
+import { DEFAULT_CONTENT_PATH, fileContentCatalog } from '../../shared/content.js';
 import { chatTag, createLogger } from '../../shared/logger.js';
 import { connectStore } from '../../shared/mongo.js';
 import { consumePartitions, type Outcome } from '../../shared/partitioned-consumer.js';
@@ -10,20 +14,36 @@ import { runService } from '../../shared/service.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { applyChatEvent } from './apply-event.js';
 import { MongoChatStore } from './chat-store.js';
+import { provideEffects } from './effects.js';
+import { StoredPhoneVerification } from './phone-verification.js';
 
 const env = readConfig();
 const infra = readInfraConfig(env);
 const config = {
   turnTimeoutMs: env.int('TURN_TIMEOUT_MS', 10_000, { min: 100 }),
+  billingUrl: env.url('BILLING_URL', 'http://127.0.0.1:8070/billing'),
+  smsUrl: env.url('SMS_URL', 'http://127.0.0.1:8070/sms'),
+  paymentUrl: env.url('PAYMENT_URL', 'http://127.0.0.1:8070/payments'),
+  externalTimeoutMs: env.int('EXTERNAL_TIMEOUT_MS', 5_000, { min: 100 }),
+  smsCodeSecret: env.secret('SMS_CODE_SECRET'),
+  contentPath: env.string('CONTENT_PATH', DEFAULT_CONTENT_PATH.pathname),
 };
 const logger = createLogger('worker', infra.logLevel);
 
 runService(logger, async () => {
   env.done();
+  const content = await fileContentCatalog(config.contentPath).load();
   const bus = await connectBus(infra.natsUrl, 'worker', logger);
   await ensureTopology(bus.jsm, infra);
   const store = await connectStore(infra.mongoUrl, infra.mongoDb);
   const chats = new MongoChatStore(store.db);
+
+  const billing = createHttpBillingGateway({ baseUrl: config.billingUrl, timeoutMs: config.externalTimeoutMs });
+  const sms = createHttpSmsGateway({ baseUrl: config.smsUrl, timeoutMs: config.externalTimeoutMs });
+  const payments = createHttpPaymentProvider({ baseUrl: config.paymentUrl, timeoutMs: config.externalTimeoutMs });
+  const verification = new StoredPhoneVerification(store.db, { billing, sms, secret: config.smsCodeSecret });
+  const base = chatDialogue(content);
+  const dialogue = { ...base, machine: provideEffects(base.machine, { billing, verification, payments }) };
 
   async function handle(msg: JsMsg): Promise<Outcome> {
     const correlationId = msg.headers?.get(Headers.CorrelationId) || `seq-${msg.seq}`;
@@ -33,7 +53,7 @@ runService(logger, async () => {
     const outcome = await applyChatEvent(
       {
         store: chats,
-        dialogue: chatDialogue,
+        dialogue,
         publishReplies: (replies) => publishReplies(bus.js, infra.partitions, replies, correlationId),
         turnTimeoutMs: config.turnTimeoutMs,
       },

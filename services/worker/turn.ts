@@ -9,6 +9,7 @@ export class TurnError extends Error {
 
 export interface TurnInput {
   dialogue: Dialogue;
+  chatId: string;
   /** The saved snapshot and the machine version it was made with, or null for a new chat. */
   saved: { snapshot: unknown; machineVersion: number } | null;
   event: ChatMachineEvent;
@@ -45,7 +46,7 @@ function startActor(machine: AnyStateMachine, options: Parameters<typeof createA
  * Nothing is persisted while a side effect is still running, so a restore never re-runs one.
  */
 export async function runTurn(input: TurnInput): Promise<TurnResult> {
-  const { dialogue, saved, event, timeoutMs, inspect } = input;
+  const { dialogue, chatId, saved, event, timeoutMs, inspect } = input;
   const replies: Reply[] = [];
   let reset = false;
 
@@ -58,7 +59,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
     // keeping the chat's settings.
     reset = saved !== null;
     started?.actor.stop();
-    started = startActor(dialogue.machine, { input: saved ? dialogue.carryOver(saved.snapshot) : {}, inspect }, replies);
+    started = startActor(dialogue.machine, { input: dialogue.input(chatId, saved?.snapshot ?? null), inspect }, replies);
   }
   const { actor, failure } = started;
 

@@ -14,7 +14,7 @@ function renderButton(button: Button, color: string): ViberButton {
   const base = {
     Columns: button.columns ?? 6,
     Rows: button.rows ?? 1,
-    BgColor: color,
+    BgColor: button.color ?? color,
     Text: button.text,
     TextSize: 'regular' as const,
   };

@@ -5,6 +5,7 @@ import type { Store } from '../../shared/mongo.js';
 import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { MENU_ITEMS, Texts } from '../../machines/texts.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
+import { CHAT_MACHINE_VERSION } from '../../machines/chat.machine.js';
 import { CHATS_COLLECTION } from '../../services/worker/chat-store.js';
 import { Callbacks, postCallback, toViberJson } from '../../services/fake-viber/callbacks.js';
 import type { SentMessage } from '../../services/fake-viber/app.js';
@@ -87,18 +88,19 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     expect(MENU_ITEMS).toEqual(['Передать показания', 'Оплатить', 'Заключить договор', 'Сервисный центр', 'Личный кабинет', 'Настройки', 'Поддержка бота']);
 
     const doc: any = await chatDoc(chatId);
-    expect(doc).toMatchObject({ machineVersion: 1, version: 1 });
+    expect(doc).toMatchObject({ machineVersion: CHAT_MACHINE_VERSION, version: 1 });
     expect(JSON.parse(doc.snapshot)).toMatchObject({ status: 'active', value: 'menu', context: { buttonColor: DEFAULT_BUTTON_COLOR } });
   });
 
-  test('a menu item answers with its placeholder and unknown text with a hint, each under the menu, in order', async () => {
+  test('a menu item opens its section, unknown text gets a hint and the menu, in order', async () => {
     const chatId = `u-${randomUUID()}`;
-    for (const text of ['Начать', 'Оплатить', 'что-то непонятное']) {
+    for (const text of ['Начать', 'Оплатить', 'В меню', 'что-то непонятное']) {
       expect((await postCallback(webhook(), Callbacks.text(chatId, text), AUTH_TOKEN)).status).toBe(200);
     }
-    const messages = await waitForMessages(chatId, 3);
-    expect(messages.map((m) => m.body.text)).toEqual([Texts.menu, Texts.placeholder('Оплатить'), Texts.unknown]);
-    expect(messages.every((m) => (m.body.keyboard as { Buttons: unknown[] }).Buttons.length === 7)).toBe(true);
+    const messages = await waitForMessages(chatId, 4);
+    expect(messages.map((m) => m.body.text)).toEqual([Texts.menu, Texts.payment.intro, Texts.menu, Texts.unknown]);
+    expect((messages[1]!.body.keyboard as { Buttons: { Text: string }[] }).Buttons.map((b) => b.Text)).toEqual(['Оплатить картой', 'В меню']);
+    expect((messages[3]!.body.keyboard as { Buttons: unknown[] }).Buttons.length).toBe(7);
   });
 
   test('Viber resending a callback with the same message_token makes one turn and one reply', async () => {
@@ -109,7 +111,7 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
 
     const messages = await waitForMessages(chatId, 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await sentTo(chatId)).map((m) => m.body.text)).toEqual([Texts.menu, Texts.placeholder('Настройки')]);
+    expect((await sentTo(chatId)).map((m) => m.body.text)).toEqual([Texts.menu, Texts.settings.intro]);
     expect(messages).toHaveLength(2);
   });
 

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/mongo.js';
 import type { OutboundReply } from '../../shared/reply.js';
-import { chatDialogue } from '../../machines/dialogue.js';
+import { chatDialogue as makeDialogue } from '../../machines/dialogue.js';
+import { content } from '../harness/dialogue-driver.js';
 import { applyChatEvent } from '../../services/worker/apply-event.js';
 import { MongoChatStore, type ChatRecord } from '../../services/worker/chat-store.js';
 import { freshStore, testLogger } from '../harness/infra.js';
+
+const chatDialogue = makeDialogue(content);
 
 describe('chats in the store (MongoDB protocol, real server)', () => {
   let store: Store;

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { partitionOf, Streams, type Bus } from '../../shared/bus.js';
 import { ensureTopology, publishChatEvent } from '../../shared/chat-bus.js';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { buildIngress, WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { buildIngress, PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { signPaymentNotice } from '../../shared/payment-notice.js';
+import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
 import { freshBus, testLogger } from '../harness/infra.js';
 
@@ -20,6 +22,7 @@ describe('ingress against a real JetStream', () => {
     await ensureTopology(bus.jsm, { partitions: PARTITIONS, replicas: 1, ackWaitMs: 30_000 });
     app = buildIngress({
       authToken: TOKEN,
+      paymentSecret: 'payment-secret',
       sender: { name: 'Бот' },
       logger: testLogger,
       publish: (event, correlationId) => (busUp ? publishChatEvent(bus.js, PARTITIONS, event, correlationId) : Promise.reject(new Error('nats: disconnected'))),
@@ -88,5 +91,31 @@ describe('ingress against a real JetStream', () => {
     } finally {
       busUp = true;
     }
+  });
+
+  describe('the payment provider’s callback', () => {
+    const notice = (overrides: Record<string, unknown> = {}) =>
+      JSON.stringify({ orderId: 'o-1', status: 'succeeded', account: 'инзб12345678', amount: 264285, chatId: 'u-pay', channel: 'viber', noticeId: 'o-1:succeeded', ...overrides });
+    const postNotice = (body: string, signature = signPaymentNotice(body, 'payment-secret')) =>
+      app.inject({ method: 'POST', url: PAYMENT_CALLBACK_PATH, headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signature }, payload: body });
+
+    test('a signed notice becomes one chat event for the chat that paid, however often it comes', async () => {
+      const before = await stored();
+      const body = notice();
+      expect((await postNotice(body)).statusCode).toBe(200);
+      expect((await postNotice(body)).statusCode).toBe(200);
+      expect(await stored()).toBe(before + 1);
+      const last = await bus.jsm.streams.getMessage(Streams.Events.name, { last_by_subj: `chat.events.${partitionOf('u-pay', PARTITIONS)}` });
+      expect(last?.json()).toMatchObject({ id: 'payment:o-1:succeeded', chatId: 'u-pay', kind: 'payment', status: 'succeeded', amount: 264285 });
+    });
+
+    test('a forged notice gets 403 and a malformed one 400; neither reaches the bus', async () => {
+      const before = await stored();
+      expect((await postNotice(notice({ amount: 1 }), signPaymentNotice(notice(), 'payment-secret'))).statusCode).toBe(403);
+      expect((await postNotice(notice(), signPaymentNotice(notice(), 'another-secret'))).statusCode).toBe(403);
+      expect((await postNotice(notice({ amount: -5 }))).statusCode).toBe(400);
+      expect((await postNotice(notice({ chatId: { $gt: '' } }))).statusCode).toBe(400);
+      expect(await stored()).toBe(before);
+    });
   });
 });

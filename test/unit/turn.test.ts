@@ -1,13 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { fromPromise, setup, emit } from 'xstate';
-import { chatDialogue, type Dialogue } from '../../machines/dialogue.js';
+import { chatDialogue as makeDialogue, type Dialogue } from '../../machines/dialogue.js';
+import { content } from '../harness/dialogue-driver.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
 import { Texts } from '../../machines/texts.js';
 import { runTurn, TurnError } from '../../services/worker/turn.js';
 
-const text = (value: string): ChatMachineEvent => ({ type: 'chat.text', at: Date.now(), text: value });
+const chatDialogue = makeDialogue(content);
+const text = (value: string): ChatMachineEvent => ({ type: 'chat.text', id: `e-${value}`, at: Date.now(), text: value });
 const turn = (saved: Parameters<typeof runTurn>[0]['saved'], event: ChatMachineEvent, dialogue: Dialogue = chatDialogue) =>
-  runTurn({ dialogue, saved, event, timeoutMs: 1_000 });
+  runTurn({ dialogue, chatId: 'c1', saved, event, timeoutMs: 1_000 });
 
 describe('one dialogue turn', () => {
   test('a new chat starts from the initial state and answers', async () => {
@@ -21,15 +23,15 @@ describe('one dialogue turn', () => {
     const first = await turn(null, text('Начать'));
     const saved = { snapshot: JSON.parse(JSON.stringify(first.snapshot)), machineVersion: chatDialogue.version };
     const second = await turn(saved, text('Оплатить'));
-    expect(second.snapshot).toMatchObject({ value: 'menu' });
+    expect(second.snapshot).toMatchObject({ value: { payment: 'intro' } });
     expect(second.replies).toHaveLength(1);
   });
 
-  test('a snapshot from another machine version restarts the chat, keeping its button colour', async () => {
-    const saved = { snapshot: { status: 'active', value: 'someRemovedState', context: { buttonColor: '#123456' } }, machineVersion: 0 };
+  test('a snapshot from another machine version restarts the chat, keeping its button colour and accounts', async () => {
+    const saved = { snapshot: { status: 'active', value: 'someRemovedState', context: { buttonColor: '#123456', accounts: ['инзб1'] } }, machineVersion: 0 };
     const result = await turn(saved, text('Начать'));
     expect(result.reset).toBe(true);
-    expect(result.snapshot).toMatchObject({ value: 'menu', context: { buttonColor: '#123456' } });
+    expect(result.snapshot).toMatchObject({ value: 'menu', context: { chatId: 'c1', buttonColor: '#123456', accounts: ['инзб1'] } });
   });
 
   test('a snapshot naming a state this version lacks restarts the chat instead of crashing the process', async () => {
@@ -51,7 +53,7 @@ describe('one dialogue turn', () => {
         done: {},
       },
     });
-    const result = await turn(null, text('x'), { machine, version: 1, carryOver: () => ({}) });
+    const result = await turn(null, text('x'), { machine, version: 1, input: () => ({ chatId: 'c1' }) });
     expect(result.snapshot).toMatchObject({ value: 'done' });
     expect(result.replies).toEqual([{ kind: 'text', text: 'found' }]);
   });
@@ -61,6 +63,6 @@ describe('one dialogue turn', () => {
       initial: 'idle',
       states: { idle: { on: { 'chat.text': 'waiting' } }, waiting: { invoke: { src: 'hang' } } },
     });
-    await expect(runTurn({ dialogue: { machine, version: 1, carryOver: () => ({}) }, saved: null, event: text('x'), timeoutMs: 100 })).rejects.toThrow(TurnError);
+    await expect(runTurn({ dialogue: { machine, version: 1, input: () => ({ chatId: 'c1' }) }, chatId: 'c1', saved: null, event: text('x'), timeoutMs: 100 })).rejects.toThrow(TurnError);
   });
 });

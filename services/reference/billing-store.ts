@@ -1,0 +1,196 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError } from '../../shared/mongo.js';
+import type { AccountSummary, AmountDue, BillingService, Meter, MeterZone, ReadingRecord, SubmissionPeriod, SubmissionResult } from '../../shared/ports/billing.js';
+import { isoDate, monthOf } from './calendar.js';
+import { periodRefusal, valuesRefusal } from './reading-rules.js';
+
+/**
+ * The reference billing, kept in MongoDB. One reading per meter and month (its _id says so), so
+ * a reading sent again in the same month replaces the earlier one: the customer's correction.
+ * Callers pass only type-checked strings; they are used as equality values and nothing else.
+ */
+
+export const BillingCollections = {
+  accounts: 'billing_accounts',
+  meters: 'billing_meters',
+  readings: 'billing_readings',
+  submissions: 'billing_submissions',
+} as const;
+
+export interface AccountDoc {
+  /** The account number. */
+  _id: string;
+  phone: string;
+  address: string;
+  period: SubmissionPeriod;
+  services: BillingService[];
+  due: { serviceId: string; amount: number }[];
+}
+
+export interface MeterDoc {
+  _id: string;
+  account: string;
+  serviceId: string;
+  serialNumber: string;
+  unit: string;
+  digits: number;
+  maxPlausibleConsumption: number;
+  zones: { id: string; name: string }[];
+  /** A meter with no reading yet counts from zero on this day. */
+  installedOn: string;
+}
+
+interface ReadingDoc {
+  /** `${meterId}|${month}`: one reading per meter and month. */
+  _id: string;
+  account: string;
+  meterId: string;
+  month: string;
+  date: string;
+  values: Record<string, number>;
+  source: 'seed' | 'customer';
+  idempotencyKey?: string;
+}
+
+/** The answer given to an idempotency key, so the same key again gets the same answer. */
+interface SubmissionDoc {
+  _id: string;
+  result: SubmissionResult;
+  at: Date;
+}
+
+export interface CheckedSubmission {
+  account: string;
+  meterId: string;
+  /** A plain object; its entries are checked here. */
+  values: Record<string, unknown>;
+  idempotencyKey: string;
+}
+
+export interface BillingStore {
+  /** Creates the indexes; safe to call on every start. */
+  prepare(): Promise<void>;
+  account(number: string): Promise<AccountDoc | null>;
+  meters(account: AccountDoc, serviceId: string): Promise<Meter[]>;
+  /** null when the account has no such meter. */
+  history(account: AccountDoc, meterId: string, limit: number): Promise<ReadingRecord[] | null>;
+  submit(submission: CheckedSubmission): Promise<SubmissionResult>;
+  /** For the seed: the account and meter documents as given, replacing earlier versions. */
+  putAccount(account: AccountDoc): Promise<void>;
+  putMeter(meter: MeterDoc): Promise<void>;
+  /** For the seed: a reading for that meter and month unless one is there already. */
+  addReadingIfMissing(reading: { account: string; meterId: string; date: Date; values: Record<string, number> }): Promise<void>;
+}
+
+export const toAccountSummary = (account: AccountDoc): AccountSummary => ({ number: account._id, phone: account.phone, address: account.address });
+
+export function toAmountDue(account: AccountDoc): AmountDue {
+  const nameOf = (serviceId: string) => account.services.find((service) => service.id === serviceId)?.name ?? serviceId;
+  const lines = account.due.map((line) => ({ service: nameOf(line.serviceId), amount: line.amount }));
+  return { account: account._id, total: lines.reduce((sum, line) => sum + line.amount, 0), lines };
+}
+
+const readingId = (meterId: string, month: string) => `${meterId}|${month}`;
+
+export function createBillingStore(db: Db, now: () => Date = () => new Date()): BillingStore {
+  const accounts: Collection<AccountDoc> = db.collection(BillingCollections.accounts);
+  const meters: Collection<MeterDoc> = db.collection(BillingCollections.meters);
+  const readings: Collection<ReadingDoc> = db.collection(BillingCollections.readings);
+  const submissions: Collection<SubmissionDoc> = db.collection(BillingCollections.submissions);
+
+  /** previous: the latest reading of an earlier month; current: this month's, if sent. */
+  async function zonesOf(meter: MeterDoc): Promise<MeterZone[]> {
+    const thisMonth = monthOf(now());
+    const latest = await readings.find({ meterId: meter._id, month: { $lte: thisMonth } }).sort({ month: -1 }).limit(2).toArray();
+    const current = latest.find((reading) => reading.month === thisMonth);
+    const previous = latest.find((reading) => reading.month < thisMonth);
+    return meter.zones.map((zone) => ({
+      id: zone.id,
+      name: zone.name,
+      previous: previous ? { value: previous.values[zone.id] ?? 0, date: previous.date } : { value: 0, date: meter.installedOn },
+      ...(current ? { current: { value: current.values[zone.id] ?? 0, date: current.date } } : {}),
+    }));
+  }
+
+  const toMeter = async (meter: MeterDoc): Promise<Meter> => ({
+    id: meter._id,
+    serviceId: meter.serviceId,
+    serialNumber: meter.serialNumber,
+    unit: meter.unit,
+    digits: meter.digits,
+    maxPlausibleConsumption: meter.maxPlausibleConsumption,
+    zones: await zonesOf(meter),
+  });
+
+  async function decide(submission: CheckedSubmission): Promise<SubmissionResult> {
+    const today = now();
+    const [account, meter] = await Promise.all([accounts.findOne({ _id: submission.account }), meters.findOne({ _id: submission.meterId, account: submission.account })]);
+    if (!account || !meter) return { accepted: false, reason: 'unknown-meter', message: 'Такого счётчика нет на этом лицевом счёте.' };
+    const refusal = periodRefusal(account.period, today.getDate()) ?? valuesRefusal(meter, submission.values);
+    if (refusal) return refusal;
+
+    // Rebuilt from the meter's own zone ids: nothing the caller named reaches the document's keys.
+    const values = Object.fromEntries(meter.zones.map((zone) => [zone.id, submission.values[zone.id] as number]));
+    const month = monthOf(today);
+    const date = isoDate(today);
+    await readings.replaceOne(
+      { _id: readingId(meter._id, month) },
+      { account: account._id, meterId: meter._id, month, date, values, source: 'customer', idempotencyKey: submission.idempotencyKey },
+      { upsert: true },
+    );
+    return { accepted: true, date };
+  }
+
+  return {
+    async prepare() {
+      await meters.createIndex({ account: 1, serviceId: 1 });
+      await readings.createIndex({ meterId: 1, month: -1 });
+    },
+
+    account: (number) => accounts.findOne({ _id: number }),
+
+    async meters(account, serviceId) {
+      const found = await meters.find({ account: account._id, serviceId }).sort({ _id: 1 }).toArray();
+      return Promise.all(found.map(toMeter));
+    },
+
+    async history(account, meterId, limit) {
+      const meter = await meters.findOne({ _id: meterId, account: account._id });
+      if (!meter) return null;
+      const found = await readings.find({ meterId: meter._id }).sort({ month: -1 }).limit(limit).toArray();
+      return found.map((reading) => ({ date: reading.date, values: reading.values }));
+    },
+
+    async submit(submission) {
+      const earlier = await submissions.findOne({ _id: submission.idempotencyKey });
+      if (earlier) return earlier.result;
+      const result = await decide(submission);
+      // The reading is written before the key is recorded: a crash in between leaves a retry that
+      // writes the same month's reading again, which replaces it, so it is still one reading.
+      try {
+        await submissions.insertOne({ _id: submission.idempotencyKey, result, at: new Date() });
+        return result;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const winner = await submissions.findOne({ _id: submission.idempotencyKey });
+        if (!winner) throw error;
+        return winner.result;
+      }
+    },
+
+    async putAccount(account) {
+      await accounts.replaceOne({ _id: account._id }, account, { upsert: true });
+    },
+    async putMeter(meter) {
+      await meters.replaceOne({ _id: meter._id }, meter, { upsert: true });
+    },
+    async addReadingIfMissing({ account, meterId, date, values }) {
+      const month = monthOf(date);
+      await readings.updateOne(
+        { _id: readingId(meterId, month) },
+        { $setOnInsert: { account, meterId, month, date: isoDate(date), values, source: 'seed' } },
+        { upsert: true },
+      );
+    },
+  };
+}

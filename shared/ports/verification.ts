@@ -1,0 +1,31 @@
+/**
+ * Identification by SMS code: the bot's own service (codes hashed in the store, limits shared by
+ * every worker), behind a port so the machines only see outcomes.
+ */
+
+export interface CodeRequest {
+  chatId: string;
+  account: string;
+  /** The phone the customer shared; absent when asking for a resend of the current challenge. */
+  phone?: string;
+  /** The event's id: a turn that runs again after a crash sends no second SMS. */
+  idempotencyKey: string;
+}
+
+export type CodeRequestResult =
+  | { result: 'sent'; maskedPhone: string }
+  | { result: 'mismatch' }
+  | { result: 'no-challenge' }
+  | { result: 'cooldown'; seconds: number }
+  | { result: 'locked'; minutes: number };
+
+export type CodeCheckResult =
+  | { result: 'ok' }
+  | { result: 'wrong'; attemptsLeft: number }
+  | { result: 'expired' }
+  | { result: 'locked'; minutes: number };
+
+export interface PhoneVerification {
+  requestCode(request: CodeRequest): Promise<CodeRequestResult>;
+  checkCode(check: { chatId: string; account: string; code: string }): Promise<CodeCheckResult>;
+}

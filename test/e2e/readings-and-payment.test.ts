@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Store } from '../../shared/mongo.js';
+import { Texts } from '../../machines/texts.js';
+import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { startStack, type Stack } from '../harness/processes.js';
+import { conversation } from '../harness/conversation.js';
+
+const AUTH_TOKEN = 'e2e-dialogue-token';
+
+/**
+ * The manual's two main journeys over the whole running stack: ingress, NATS, worker, outbound,
+ * the fake Viber API and the reference billing, SMS gateway and payment provider over HTTP.
+ */
+describe('a customer passes a meter reading and pays, end to end', () => {
+  let stack: Stack;
+  let store: Store;
+
+  beforeAll(async () => {
+    await (await freshBus()).close();
+    store = await freshStore();
+    stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: store.db.databaseName, authToken: AUTH_TOKEN });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await store?.db.dropDatabase();
+    await store?.client.db(`${store.db.databaseName}_reference`).dropDatabase();
+    await store?.close();
+  });
+
+  const lastSms = async (): Promise<string> => {
+    const outbox = (await (await fetch(`${stack.referenceUrl}/sms/outbox`)).json()) as { text: string }[];
+    const code = outbox.at(-1)?.text.match(/\b(\d{4})\b/)?.[1];
+    if (!code) throw new Error('no SMS code in the outbox');
+    return code;
+  };
+
+  test('«Передать показания»: SMS identification, day and night readings, «Показание принято», stored in billing', async () => {
+    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+    await customer.say('Начать');
+    expect(customer.texts(await customer.say('Передать показания'))).toEqual([Texts.identify.intro]);
+    expect(customer.texts(await customer.say('Запросить СМС код'))).toEqual([Texts.identify.askAccount]);
+    const askPhone = await customer.say('инзб12345678');
+    expect(customer.buttons(askPhone)[0]).toMatchObject({ ActionType: 'share-phone' });
+    expect(askPhone.at(-1)!.body.min_api_version).toBe(3);
+    expect(customer.texts(await customer.shareContact('+79001234567'))).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+
+    const linked = await customer.say(await lastSms());
+    expect(customer.texts(linked)).toEqual([Texts.identify.linked('инзб12345678'), Texts.accounts.choose]);
+    expect(customer.buttons(await customer.say('инзб12345678')).map((b) => b.Text)).toEqual(['Электроэнергия', 'Отопление', 'Горячее водоснабжение', 'Назад', 'В меню']);
+    const meters = await customer.say('Электроэнергия');
+    const meterButton = customer.buttons(meters)[0]!.ActionBody;
+    const dayPrompt = customer.texts(await customer.say(meterButton))[0]!;
+    const previousDay = Number(dayPrompt.match(/\(день\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+    const nightPrompt = customer.texts(await customer.say(String(previousDay + 120)))[0]!;
+    const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+    const summary = customer.texts(await customer.say(String(previousNight + 60)))[0]!;
+    expect(summary).toContain('расход 120 кВт·ч');
+    expect(summary).toContain('расход 60 кВт·ч');
+    const accepted = await customer.say('Отправить');
+    expect(customer.texts(accepted)).toEqual([Texts.readings.accepted]);
+
+    const history = (await (await fetch(`${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters/m-12345678-el/history?limit=1`)).json()) as { values: Record<string, number> }[];
+    expect(history[0]!.values).toEqual({ day: previousDay + 120, night: previousNight + 60 });
+  });
+
+  test('«Оплатить картой»: amount due, the payment page, and «Платеж выполнен успешно» in the chat', async () => {
+    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+    await customer.say('Начать');
+    await customer.say('Оплатить');
+    await customer.say('Оплатить картой');
+    await customer.say('Запросить СМС код');
+    await customer.say('инзб12345678');
+    await customer.shareContact('+79001234567');
+    await customer.say(await lastSms());
+    const due = await customer.say('инзб12345678');
+    expect(customer.texts(due)[0]).toContain('К оплате: 2\u00a0642,85 ₽');
+    const link = customer.buttons(due)[0]!;
+    expect(link).toMatchObject({ ActionType: 'open-url', Text: 'Перейти к оплате' });
+
+    const page = await fetch(link.ActionBody);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('2642.85');
+    const paid = await fetch(link.ActionBody, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pay&amount=1500.00' });
+    expect(await paid.text()).toContain('Платеж выполнен успешно');
+
+    const notice = await customer.replies();
+    expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
+  });
+
+  test('a billing outage gets a clear «try later» and the chat stays usable', async () => {
+    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+    await customer.say('Начать');
+    await customer.say('Передать показания');
+    await customer.say('Запросить СМС код');
+    await fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billing: 'down' }) });
+    try {
+      expect(customer.texts(await customer.say('инзб12345678'))).toEqual([Texts.unavailable]);
+    } finally {
+      await fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billing: 'up' }) });
+    }
+    expect(customer.buttons(await customer.say('Начать')).length).toBe(7);
+  });
+});
