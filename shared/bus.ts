@@ -21,12 +21,18 @@ import type { Logger } from './logger.js';
 export const Streams = {
   Events: { name: 'CHAT_EVENTS', subject: 'chat.events' },
   Replies: { name: 'CHAT_REPLIES', subject: 'chat.replies' },
+  /** Messages a group gave up on, kept for people to read and replay (`npm run replay-dead-letters`). */
+  DeadLetters: { name: 'DEAD_LETTERS', subject: 'dead' },
 } as const;
 export type StreamSpec = (typeof Streams)[keyof typeof Streams];
 
 export const Headers = {
   CorrelationId: 'Correlation-Id',
-  ChatId: 'Chat-Id',
+  /** On a dead letter: where it came from, why it died, after how many deliveries. */
+  OriginalSubject: 'Original-Subject',
+  OriginalSequence: 'Original-Sequence',
+  DeathReason: 'Death-Reason',
+  Deliveries: 'Deliveries',
 } as const;
 
 /** Viber resends an unanswered callback for about an hour, so duplicates are remembered that long. */

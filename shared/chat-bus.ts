@@ -17,6 +17,7 @@ export interface Topology {
 export async function ensureTopology(jsm: JetStreamManager, topology: Topology): Promise<void> {
   await ensureStream(jsm, Streams.Events, topology);
   await ensureStream(jsm, Streams.Replies, topology);
+  await ensureStream(jsm, Streams.DeadLetters, topology);
   for (let partition = 0; partition < topology.partitions; partition++) {
     await ensurePartitionConsumer(jsm, Streams.Events, Groups.Worker, partition, topology);
     await ensurePartitionConsumer(jsm, Streams.Replies, Groups.Outbound, partition, topology);

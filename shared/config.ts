@@ -95,6 +95,10 @@ export interface InfraConfig {
   replicas: number;
   /** How long a process may hold a message before the bus gives it to another. */
   ackWaitMs: number;
+  /** Failed deliveries of one message before it is filed as a dead letter. */
+  maxDeliveries: number;
+  /** The first retry's delay; each next one doubles, with jitter, up to 30 s. */
+  retryBaseMs: number;
   logLevel: string;
 }
 
@@ -108,6 +112,8 @@ export function readInfraConfig(config: ConfigReader): InfraConfig {
     partitions: config.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 1024 }),
     replicas: config.int('STREAM_REPLICAS', 1, { min: 1, max: 5 }),
     ackWaitMs: config.int('ACK_WAIT_MS', 30_000, { min: 1_000 }),
+    maxDeliveries: config.int('MAX_DELIVERIES', 8, { min: 1 }),
+    retryBaseMs: config.int('RETRY_BASE_MS', 250, { min: 1 }),
     logLevel: config.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };
 }

@@ -1,9 +1,12 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { consumerName, type StreamSpec } from './bus.js';
+import { busHeaders, consumerName, Headers, Streams, type StreamSpec } from './bus.js';
 import type { Logger } from './logger.js';
 
-/** What a handler tells the consumer to do with a message. */
-export type Outcome = 'ack' | 'retry' | 'drop';
+/**
+ * What a handler tells the consumer to do with a message: done; try again later; or give up on it
+ * now (a permanent failure), which files it as a dead letter with the reason.
+ */
+export type Outcome = 'ack' | 'retry' | { deadLetter: string };
 
 export interface PartitionedConsumerOptions {
   js: JetStreamClient;
@@ -12,8 +15,10 @@ export interface PartitionedConsumerOptions {
   partitions: number;
   logger: Logger;
   handle(msg: JsMsg): Promise<Outcome>;
-  /** Delay before a failed message is offered again, by delivery count. */
-  retryDelayMs?: (deliveryCount: number) => number;
+  /** After this many failed deliveries a message becomes a dead letter, so it stops holding its partition. */
+  maxDeliveries: number;
+  /** The delay before the first retry (see backoffWithJitter). */
+  retryBaseMs: number;
 }
 
 export interface RunningConsumer {
@@ -21,10 +26,10 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-/** Exponential, capped at 30 s, with jitter so that many retries do not arrive together. */
-export const backoffWithJitter = (deliveryCount: number): number => {
-  const base = Math.min(30_000, 250 * 2 ** Math.min(deliveryCount - 1, 7));
-  return Math.round(base / 2 + Math.random() * (base / 2));
+/** Exponential from `baseMs`, capped at 30 s, with jitter so that many retries do not arrive together. */
+export const backoffWithJitter = (deliveryCount: number, baseMs = 250): number => {
+  const delay = Math.min(30_000, baseMs * 2 ** Math.min(deliveryCount - 1, 10));
+  return Math.round(delay / 2 + Math.random() * (delay / 2));
 };
 
 /**
@@ -34,7 +39,22 @@ export const backoffWithJitter = (deliveryCount: number): number => {
  */
 export async function consumePartitions(options: PartitionedConsumerOptions): Promise<RunningConsumer> {
   const { js, stream, group, partitions, logger, handle } = options;
-  const retryDelay = options.retryDelayMs ?? backoffWithJitter;
+  const { maxDeliveries, retryBaseMs } = options;
+
+  /** Files the message under DEAD_LETTERS, then acknowledges it: nothing is dropped unseen. */
+  async function bury(msg: JsMsg, reason: string) {
+    await js.publish(`${Streams.DeadLetters.subject}.${group}`, msg.data, {
+      headers: busHeaders({
+        [Headers.OriginalSubject]: msg.subject,
+        [Headers.OriginalSequence]: String(msg.seq),
+        [Headers.DeathReason]: reason.slice(0, 500),
+        [Headers.Deliveries]: String(msg.info.deliveryCount),
+        [Headers.CorrelationId]: msg.headers?.get(Headers.CorrelationId) ?? '',
+      }),
+    });
+    await msg.ackAck();
+    logger.error({ group, subject: msg.subject, seq: msg.seq, deliveries: msg.info.deliveryCount, reason }, 'message filed as a dead letter');
+  }
   const loops: Promise<void>[] = [];
   const subscriptions: ConsumerMessages[] = [];
 
@@ -46,15 +66,23 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
       (async () => {
         for await (const msg of messages) {
           let outcome: Outcome;
+          let failure = 'the handler asked for a retry';
           try {
             outcome = await handle(msg);
           } catch (error) {
+            failure = error instanceof Error ? error.message : String(error);
             logger.error({ err: error, partition, seq: msg.seq, deliveries: msg.info.deliveryCount }, 'handler failed; will retry');
             outcome = 'retry';
           }
-          if (outcome === 'ack') await msg.ackAck().catch((error) => logger.warn({ err: error }, 'ack not confirmed; the message will come again'));
-          else if (outcome === 'retry') msg.nak(retryDelay(msg.info.deliveryCount));
-          else msg.term('dropped by handler');
+          try {
+            if (outcome === 'ack') await msg.ackAck();
+            else if (outcome !== 'retry') await bury(msg, outcome.deadLetter);
+            else if (msg.info.deliveryCount >= maxDeliveries) await bury(msg, `gave up after ${msg.info.deliveryCount} deliveries: ${failure}`);
+            else msg.nak(backoffWithJitter(msg.info.deliveryCount, retryBaseMs));
+          } catch (error) {
+            // The bus is unreachable: the message stays pending and comes again after ack_wait.
+            logger.warn({ err: error, partition, seq: msg.seq }, 'could not settle the message; it will come again');
+          }
         }
       })(),
     );

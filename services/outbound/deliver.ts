@@ -3,28 +3,38 @@ import type { Logger } from '../../shared/logger.js';
 import type { Outcome } from '../../shared/partitioned-consumer.js';
 import { ViberApiError, type ViberApi } from '../../shared/viber/api.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
+import type { SentReplies } from './sent-replies.js';
 
 export interface DeliverDeps {
   api: ViberApi;
   sender: ViberSender;
+  sent: SentReplies;
+  /** Called once the reply is sent and recorded; lets the fault tests stop outbound there. */
+  onSent?: (step: 'sent') => void;
 }
 
 /**
- * Sends one reply. A passing failure (rate limit, network, 5xx) goes back to the bus to be tried
- * again after a backoff, holding the chat's later replies behind it so the order stays; a
- * permanent one (the customer unsubscribed, bad data) is logged and not retried.
+ * Sends one reply once. A passing failure (rate limit, network, 5xx) goes back to the bus to be
+ * tried again after a backoff, holding the chat's later replies behind it so the order stays; a
+ * permanent one (the customer unsubscribed, bad data) is filed as a dead letter, not retried.
  */
 export async function deliverReply(deps: DeliverDeps, outbound: OutboundReply, logger: Logger): Promise<Outcome> {
+  if (await deps.sent.wasSent(outbound.id)) {
+    logger.info({ replyId: outbound.id }, 'reply already sent; not sending it again');
+    return 'ack';
+  }
   try {
     await deps.api.sendMessage(renderViberMessage(outbound.reply, deps.sender, outbound.chatId));
-    logger.info({ replyId: outbound.id, kind: outbound.reply.kind }, 'reply sent');
-    return 'ack';
   } catch (error) {
     if (error instanceof ViberApiError && !error.retryable) {
-      logger.error({ replyId: outbound.id, status: error.status, err: error.message }, 'reply refused by Viber for good; not retried');
-      return 'ack';
+      logger.error({ replyId: outbound.id, status: error.status, err: error.message }, 'reply refused by Viber for good');
+      return { deadLetter: `Viber status ${error.status}: ${error.message}` };
     }
     logger.warn({ replyId: outbound.id, err: error instanceof Error ? error.message : String(error) }, 'reply not sent; will retry');
     return 'retry';
   }
+  await deps.sent.markSent(outbound.id);
+  deps.onSent?.('sent');
+  logger.info({ replyId: outbound.id, kind: outbound.reply.kind }, 'reply sent');
+  return 'ack';
 }

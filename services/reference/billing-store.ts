@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '../../shared/mongo.js';
 import type { AccountSummary, AmountDue, BillingService, Meter, MeterZone, ReadingRecord, SubmissionPeriod, SubmissionResult } from '../../shared/ports/billing.js';
 import { isoDate, monthOf } from './calendar.js';
+import { claimed, upsertRetrying } from './races.js';
 import { periodRefusal, valuesRefusal } from './reading-rules.js';
 
 /**
@@ -133,11 +133,9 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     const values = Object.fromEntries(meter.zones.map((zone) => [zone.id, submission.values[zone.id] as number]));
     const month = monthOf(today);
     const date = isoDate(today);
-    await readings.replaceOne(
-      { _id: readingId(meter._id, month) },
-      { account: account._id, meterId: meter._id, month, date, values, source: 'customer', idempotencyKey: submission.idempotencyKey },
-      { upsert: true },
-    );
+    const reading = { account: account._id, meterId: meter._id, month, date, values, source: 'customer' as const, idempotencyKey: submission.idempotencyKey };
+    // Two readings of one month at once: either may win, as it would one after the other.
+    await upsertRetrying(() => readings.replaceOne({ _id: readingId(meter._id, month) }, reading, { upsert: true }));
     return { accepted: true, date };
   }
 
@@ -167,30 +165,22 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
       const result = await decide(submission);
       // The reading is written before the key is recorded: a crash in between leaves a retry that
       // writes the same month's reading again, which replaces it, so it is still one reading.
-      try {
-        await submissions.insertOne({ _id: submission.idempotencyKey, result, at: new Date() });
-        return result;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const winner = await submissions.findOne({ _id: submission.idempotencyKey });
-        if (!winner) throw error;
-        return winner.result;
-      }
+      if (await claimed(() => submissions.insertOne({ _id: submission.idempotencyKey, result, at: new Date() }))) return result;
+      // The same key sent twice at once: the answer recorded first is the answer.
+      const winner = await submissions.findOne({ _id: submission.idempotencyKey });
+      if (!winner) throw new Error('an idempotency key was taken but its answer is missing');
+      return winner.result;
     },
 
     async putAccount(account) {
-      await accounts.replaceOne({ _id: account._id }, account, { upsert: true });
+      await upsertRetrying(() => accounts.replaceOne({ _id: account._id }, account, { upsert: true }));
     },
     async putMeter(meter) {
-      await meters.replaceOne({ _id: meter._id }, meter, { upsert: true });
+      await upsertRetrying(() => meters.replaceOne({ _id: meter._id }, meter, { upsert: true }));
     },
     async addReadingIfMissing({ account, meterId, date, values }) {
       const month = monthOf(date);
-      await readings.updateOne(
-        { _id: readingId(meterId, month) },
-        { $setOnInsert: { account, meterId, month, date: isoDate(date), values, source: 'seed' } },
-        { upsert: true },
-      );
+      await claimed(() => readings.insertOne({ _id: readingId(meterId, month), account, meterId, month, date: isoDate(date), values, source: 'seed' }));
     },
   };
 }

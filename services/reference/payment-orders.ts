@@ -1,11 +1,17 @@
 import type { Collection, Db } from 'mongodb';
 import type { PaymentNotice, PaymentRequest, PaymentStatus } from '../../shared/ports/payments.js';
+import { claimed } from './races.js';
 
-/** The reference payment provider's orders, one document per orderId of ours. */
+/**
+ * The reference payment provider's orders, one per orderId of ours. How an order ended is a
+ * document of its own, inserted under the orderId: the unique key lets exactly one submit of the
+ * page finish the order (a conditional update would not, on FerretDB: see races.ts).
+ */
 
 export const PAYMENT_ORDERS_COLLECTION = 'payment_orders';
+export const PAYMENT_OUTCOMES_COLLECTION = 'payment_outcomes';
 
-export interface OrderDoc {
+interface RequestDoc {
   _id: string;
   account: string;
   /** Asked for, kopecks; the customer may pay another amount. */
@@ -13,20 +19,26 @@ export interface OrderDoc {
   description: string;
   chatId: string;
   channel: 'viber';
-  status: 'pending' | PaymentStatus;
-  /** Actually paid, kopecks: set when the order is finished (0 unless it succeeded). */
-  paid?: number;
   createdAt: Date;
-  finishedAt?: Date;
 }
 
+interface OutcomeDoc {
+  /** The orderId. */
+  _id: string;
+  status: PaymentStatus;
+  /** Actually paid, kopecks (0 unless the payment succeeded). */
+  paid: number;
+  at: Date;
+}
+
+export type OrderDoc = RequestDoc & ({ status: 'pending'; paid?: undefined } | { status: PaymentStatus; paid: number });
 export type FinishedOrder = OrderDoc & { status: PaymentStatus; paid: number };
 
 export interface PaymentOrders {
   /** The order with this id, created from the request if it is new (a known id keeps its order). */
   create(request: PaymentRequest): Promise<OrderDoc>;
   find(orderId: string): Promise<OrderDoc | null>;
-  /** Finishes a pending order; null when it was no longer pending (finished by an earlier submit). */
+  /** Finishes a pending order; null when it had been finished already (by an earlier submit). */
   finish(orderId: string, status: PaymentStatus, paid: number): Promise<FinishedOrder | null>;
 }
 
@@ -44,22 +56,31 @@ export const toNotice = (order: FinishedOrder): PaymentNotice => ({
 });
 
 export function createPaymentOrders(db: Db): PaymentOrders {
-  const orders: Collection<OrderDoc> = db.collection(PAYMENT_ORDERS_COLLECTION);
+  const requests: Collection<RequestDoc> = db.collection(PAYMENT_ORDERS_COLLECTION);
+  const outcomes: Collection<OutcomeDoc> = db.collection(PAYMENT_OUTCOMES_COLLECTION);
+
+  const withOutcome = (request: RequestDoc, outcome: OutcomeDoc | null): OrderDoc =>
+    outcome ? { ...request, status: outcome.status, paid: outcome.paid } : { ...request, status: 'pending' };
+
+  const find = async (orderId: string): Promise<OrderDoc | null> => {
+    const [request, outcome] = await Promise.all([requests.findOne({ _id: orderId }), outcomes.findOne({ _id: orderId })]);
+    return request ? withOutcome(request, outcome) : null;
+  };
+
   return {
     async create({ orderId, account, amount, description, chatId, channel }) {
-      const order = await orders.findOneAndUpdate(
-        { _id: orderId },
-        { $setOnInsert: { account, amount, description, chatId, channel, status: 'pending', createdAt: new Date() } },
-        { upsert: true, returnDocument: 'after' },
-      );
-      if (!order) throw new Error('the payment order was not returned');
+      await claimed(() => requests.insertOne({ _id: orderId, account, amount, description, chatId, channel, createdAt: new Date() }));
+      const order = await find(orderId);
+      if (!order) throw new Error('a payment order was stored but cannot be read');
       return order;
     },
-    find: (orderId) => orders.findOne({ _id: orderId }),
+    find,
     async finish(orderId, status, paid) {
-      // Conditional on "pending": of two submits of one page, exactly one finishes the order.
-      const order = await orders.findOneAndUpdate({ _id: orderId, status: 'pending' }, { $set: { status, paid, finishedAt: new Date() } }, { returnDocument: 'after' });
-      return order && isFinished(order) ? order : null;
+      const request = await requests.findOne({ _id: orderId });
+      if (!request) return null;
+      const outcome: OutcomeDoc = { _id: orderId, status, paid, at: new Date() };
+      if (!(await claimed(() => outcomes.insertOne(outcome)))) return null;
+      return { ...request, status, paid };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '../../shared/mongo.js';
+import { claimed } from './races.js';
 import type { Faults } from './faults.js';
 import { isId, isRecord } from './validate.js';
 
@@ -11,7 +11,8 @@ import { isId, isRecord } from './validate.js';
  */
 
 export const SMS_OUTBOX_COLLECTION = 'sms_outbox';
-const COUNTERS_COLLECTION = 'reference_counters';
+/** Tries at numbering one message while others take the numbers first. */
+const MAX_NUMBERING_TRIES = 50;
 const MAX_TEXT_LENGTH = 1000;
 const MAX_PAGE = 500;
 
@@ -42,31 +43,22 @@ export interface SmsOutbox {
 
 export function createSmsOutbox(db: Db): SmsOutbox {
   const outbox: Collection<OutboxDoc> = db.collection(SMS_OUTBOX_COLLECTION);
-  const counters: Collection<{ _id: string; seq: number }> = db.collection(COUNTERS_COLLECTION);
-
-  const nextSeq = async () => {
-    const counter = await counters.findOneAndUpdate({ _id: 'sms' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-    if (!counter) throw new Error('the SMS counter was not returned');
-    return counter.seq;
-  };
 
   return {
     async prepare() {
       await outbox.createIndex({ seq: 1 }, { unique: true });
     },
     async send({ phone, text, idempotencyKey }) {
-      const earlier = await outbox.findOne({ _id: idempotencyKey });
-      if (earlier) return { seq: earlier.seq, duplicate: true };
-      const seq = await nextSeq();
-      try {
-        await outbox.insertOne({ _id: idempotencyKey, seq, phone, text, at: new Date() });
-        return { seq, duplicate: false };
-      } catch (error) {
-        // The same key sent twice at once: the other one stored it (this seq stays unused).
-        const winner = isDuplicateKeyError(error) ? await outbox.findOne({ _id: idempotencyKey }) : null;
-        if (!winner) throw error;
-        return { seq: winner.seq, duplicate: true };
+      // Numbered by the unique index, not a counter: $inc is not atomic on FerretDB (races.ts).
+      for (let tries = 0; tries < MAX_NUMBERING_TRIES; tries++) {
+        const earlier = await outbox.findOne({ _id: idempotencyKey });
+        if (earlier) return { seq: earlier.seq, duplicate: true };
+        const last = await outbox.find({}, { projection: { seq: 1 } }).sort({ seq: -1 }).limit(1).next();
+        const seq = (last?.seq ?? 0) + 1;
+        if (await claimed(() => outbox.insertOne({ _id: idempotencyKey, seq, phone, text, at: new Date() }))) return { seq, duplicate: false };
+        // The key was taken (found on the next try) or the number was: try the next one.
       }
+      throw new Error('could not number an SMS: too many sent at once');
     },
     async read({ after, phone, limit }) {
       const found = await outbox.find({ seq: { $gt: after }, ...(phone === undefined ? {} : { phone }) }).sort({ seq: 1 }).limit(limit).toArray();

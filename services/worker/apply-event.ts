@@ -14,7 +14,11 @@ export interface ApplyEventDeps {
   publishReplies(replies: OutboundReply[]): Promise<void>;
   turnTimeoutMs: number;
   inspect?: (event: InspectionEvent) => void;
+  /** Called at each step of a turn; lets the fault tests stop a worker at a chosen point. */
+  onStep?: (step: TurnStep) => void;
 }
+
+export type TurnStep = 'loaded' | 'saved' | 'published';
 
 export type ApplyOutcome = 'applied' | 'redelivered' | 'stale';
 
@@ -30,6 +34,7 @@ const MAX_CONFLICTS = 5;
 export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq: number, logger: Logger): Promise<ApplyOutcome> {
   for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
     const record = await deps.store.load(event.chatId);
+    deps.onStep?.('loaded');
     if (record && record.lastEventSeq === seq) {
       await deps.publishReplies(record.outbox);
       return 'redelivered';
@@ -56,7 +61,9 @@ export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq
       logger.warn({ attempt }, 'another writer saved this chat first; running the turn again on its state');
       continue;
     }
+    deps.onStep?.('saved');
     await deps.publishReplies(outbox);
+    deps.onStep?.('published');
     return 'applied';
   }
   throw new Error(`chat kept changing under ${MAX_CONFLICTS} attempts; the event goes back to the bus`);

@@ -24,31 +24,49 @@ export interface ChatStore {
   save(record: ChatRecord, expectedVersion: number): Promise<boolean>;
 }
 
-interface ChatDocument {
+/**
+ * One document per saved version of a chat, never updated: `_id` is `<chat id>#<version>`, so of two
+ * writers saving the same next version the store's unique `_id` lets exactly one in. (A conditional
+ * update on `version` would do on MongoDB, but FerretDB v1 does not apply those atomically under
+ * concurrency; a unique insert is atomic on both.) Older versions are pruned now and then.
+ */
+interface ChatVersionDocument {
   _id: string;
+  chatId: string;
+  version: number;
   machineVersion: number;
   /**
    * Stored serialised: snapshot keys can contain dots (history values, state ids), which a
    * document store treats as paths.
    */
   snapshot: string;
-  version: number;
   lastEventSeq: number;
   outbox: OutboundReply[];
-  updatedAt: Date;
+  savedAt: Date;
 }
 
-export const CHATS_COLLECTION = 'chats';
+export const CHATS_COLLECTION = 'chat_versions';
+/** Versions kept behind the latest, for a person reading a chat's recent history. */
+const KEEP_VERSIONS = 3;
+const PRUNE_EVERY = 10;
 
 export class MongoChatStore implements ChatStore {
-  private readonly chats: Collection<ChatDocument>;
+  private readonly versions: Collection<ChatVersionDocument>;
+  private indexed: Promise<unknown> | undefined;
 
   constructor(db: Db) {
-    this.chats = db.collection<ChatDocument>(CHATS_COLLECTION);
+    this.versions = db.collection<ChatVersionDocument>(CHATS_COLLECTION);
+  }
+
+  /** The index the latest-version query needs, made once per process. */
+  private ready() {
+    this.indexed ??= this.versions.createIndex({ chatId: 1, version: -1 });
+    return this.indexed;
   }
 
   async load(chatId: string): Promise<ChatRecord | null> {
-    const doc = await this.chats.findOne({ _id: chatId });
+    await this.ready();
+    const doc = await this.versions.find({ chatId }).sort({ version: -1 }).limit(1).next();
     if (!doc) return null;
     return {
       chatId,
@@ -61,24 +79,27 @@ export class MongoChatStore implements ChatStore {
   }
 
   async save(record: ChatRecord, expectedVersion: number): Promise<boolean> {
-    const fields = {
-      machineVersion: record.machineVersion,
-      snapshot: JSON.stringify(record.snapshot),
-      version: record.version,
-      lastEventSeq: record.lastEventSeq,
-      outbox: record.outbox,
-      updatedAt: new Date(),
-    };
-    if (expectedVersion === 0) {
-      try {
-        await this.chats.insertOne({ _id: record.chatId, ...fields });
-        return true;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return false;
-        throw error;
-      }
+    if (record.version !== expectedVersion + 1) throw new Error('a save must raise the version by one');
+    await this.ready();
+    try {
+      await this.versions.insertOne({
+        _id: `${record.chatId}#${record.version}`,
+        chatId: record.chatId,
+        version: record.version,
+        machineVersion: record.machineVersion,
+        snapshot: JSON.stringify(record.snapshot),
+        lastEventSeq: record.lastEventSeq,
+        outbox: record.outbox,
+        savedAt: new Date(),
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
     }
-    const result = await this.chats.updateOne({ _id: record.chatId, version: expectedVersion }, { $set: fields });
-    return result.matchedCount === 1;
+    if (record.version % PRUNE_EVERY === 0) {
+      // Best effort: a failed prune leaves old versions, which cost space, not correctness.
+      await this.versions.deleteMany({ chatId: record.chatId, version: { $lt: record.version - KEEP_VERSIONS } }).catch(() => undefined);
+    }
+    return true;
   }
 }

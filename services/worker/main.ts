@@ -13,7 +13,9 @@ import { consumePartitions, type Outcome } from '../../shared/partitioned-consum
 import { runService } from '../../shared/service.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { applyChatEvent } from './apply-event.js';
+import { CachedChatStore } from './cached-chat-store.js';
 import { MongoChatStore } from './chat-store.js';
+import { chaosKill } from '../../shared/chaos.js';
 import { provideEffects } from './effects.js';
 import { StoredPhoneVerification } from './phone-verification.js';
 
@@ -21,6 +23,7 @@ const env = readConfig();
 const infra = readInfraConfig(env);
 const config = {
   turnTimeoutMs: env.int('TURN_TIMEOUT_MS', 10_000, { min: 100 }),
+  hotChats: env.int('HOT_CHATS', 10_000, { min: 0 }),
   billingUrl: env.url('BILLING_URL', 'http://127.0.0.1:8070/billing'),
   smsUrl: env.url('SMS_URL', 'http://127.0.0.1:8070/sms'),
   paymentUrl: env.url('PAYMENT_URL', 'http://127.0.0.1:8070/payments'),
@@ -36,7 +39,8 @@ runService(logger, async () => {
   const bus = await connectBus(infra.natsUrl, 'worker', logger);
   await ensureTopology(bus.jsm, infra);
   const store = await connectStore(infra.mongoUrl, infra.mongoDb);
-  const chats = new MongoChatStore(store.db);
+  const chats = new CachedChatStore(new MongoChatStore(store.db), config.hotChats);
+  const onStep = chaosKill(process.env);
 
   const billing = createHttpBillingGateway({ baseUrl: config.billingUrl, timeoutMs: config.externalTimeoutMs });
   const sms = createHttpSmsGateway({ baseUrl: config.smsUrl, timeoutMs: config.externalTimeoutMs });
@@ -56,16 +60,29 @@ runService(logger, async () => {
         dialogue,
         publishReplies: (replies) => publishReplies(bus.js, infra.partitions, replies, correlationId),
         turnTimeoutMs: config.turnTimeoutMs,
+        onStep,
       },
       event,
       msg.seq,
       turnLogger,
-    );
+    ).catch((error: unknown) => {
+      chats.forget(event.chatId);
+      throw error;
+    });
     turnLogger.info({ kind: event.kind, outcome, ms: Math.round(performance.now() - started) }, 'turn');
     return 'ack';
   }
 
-  const consumer = await consumePartitions({ js: bus.js, stream: Streams.Events, group: Groups.Worker, partitions: infra.partitions, logger, handle });
+  const consumer = await consumePartitions({
+    js: bus.js,
+    stream: Streams.Events,
+    group: Groups.Worker,
+    partitions: infra.partitions,
+    logger,
+    handle,
+    maxDeliveries: infra.maxDeliveries,
+    retryBaseMs: infra.retryBaseMs,
+  });
   return {
     async stop() {
       await consumer.stop();

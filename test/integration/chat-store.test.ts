@@ -44,6 +44,22 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
     expect((await chats.load('race'))?.version).toBe(2);
   });
 
+  test('of many writers saving the same next version at once, exactly one succeeds', async () => {
+    expect(await chats.save(record('crowd', 1), 0)).toBe(true);
+    for (let round = 2; round < 12; round++) {
+      const results = await Promise.all(Array.from({ length: 8 }, () => chats.save(record('crowd', round), round - 1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+    expect((await chats.load('crowd'))?.version).toBe(11);
+  });
+
+  test('old versions are pruned, the latest ones kept', async () => {
+    for (let version = 1; version <= 20; version++) expect(await chats.save(record('long', version), version - 1)).toBe(true);
+    const kept = await store.db.collection('chat_versions').countDocuments({ chatId: 'long' });
+    expect(kept).toBeLessThanOrEqual(4);
+    expect((await chats.load('long'))?.version).toBe(20);
+  });
+
   test('an unknown chat is null, not an error', async () => {
     expect(await chats.load('nobody')).toBeNull();
   });

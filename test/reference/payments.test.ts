@@ -109,6 +109,16 @@ describe('reference payment provider through the HTTP payments adapter', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  test('a page submitted many times at once finishes the order once and sends one notice', async () => {
+    const order = request();
+    const link = await provider.createPayment(order);
+    const pages = await Promise.all(Array.from({ length: 8 }, (_, index) => submit(link.url, index % 2 ? { action: 'cancel' } : { action: 'pay', amount: '10' })));
+    const outcomes = new Set(await Promise.all(pages.map(async (page) => ((await page.text()).includes('Платеж выполнен успешно') ? 'succeeded' : 'cancelled'))));
+    expect(outcomes.size).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(notices()).toMatchObject([{ orderId: order.orderId, status: [...outcomes][0] }]);
+  });
+
   test('«Отменить» ends the order as cancelled, with nothing paid', async () => {
     const order = request();
     const link = await provider.createPayment(order);
