@@ -6,7 +6,7 @@ export default defineConfig({
     globalSetup: ['test/harness/global-setup.ts'],
     // The suites share one nats-server and one store (started by the global setup), so files run one at a time.
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
   },
 });

@@ -34,7 +34,7 @@ export function createChatMachine(content: Content) {
       'chat.opened': { target: '.awaitingStart', actions: 'forgetDrafts' },
       'chat.unsubscribed': { target: '.awaitingStart', actions: 'forgetDrafts' },
       // A payment is settled whenever the customer has paid: say so without leaving the screen.
-      'chat.payment': { actions: say((_context, event) => text(paymentNotice(event))) },
+      'chat.payment': { actions: say((context, event) => text(paymentNotice(event), context.lastKeyboard ?? mainMenu(context.buttonColor))) },
       // A picture, sticker, location or contact where no screen expects one.
       'chat.contact': goToMenu(Texts.notText),
       'chat.location': goToMenu(Texts.notText),

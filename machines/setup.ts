@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { Reply } from '../shared/reply.js';
+import type { Keyboard, Reply } from '../shared/reply.js';
 import type { AccountSummary, AmountDue, BillingService, Meter, ReadingRecord, ReadingSubmission, SubmissionPeriod, SubmissionResult } from '../shared/ports/billing.js';
 import type { CodeCheckResult, CodeRequest, CodeRequestResult } from '../shared/ports/verification.js';
 import type { ChatMachineEvent, ReplyEmitted } from './events.js';
@@ -32,6 +32,8 @@ export interface ChatContext {
   reading?: ReadingDraft;
   payment?: { account: string; url: string };
   templateService?: string;
+  /** The keyboard last shown, so a message that comes unasked (a payment notice) leaves it in place. */
+  lastKeyboard?: Keyboard;
 }
 
 /** What a chat keeps when its dialogue restarts: its settings and linked accounts. */
@@ -68,6 +70,8 @@ export const chatSetup = setup({
   actions: {
     say: enqueueActions(({ enqueue }, params: { replies: Reply[] }) => {
       for (const reply of params.replies) enqueue.emit({ type: 'reply', reply });
+      const shown = [...params.replies].reverse().find((reply) => reply.keyboard)?.keyboard;
+      if (shown) enqueue.assign({ lastKeyboard: shown });
     }),
     forgetDrafts: assign({ identifying: undefined, reading: undefined, payment: undefined, templateService: undefined }),
   },

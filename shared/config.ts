@@ -18,6 +18,8 @@ export interface ConfigReader {
   /** A secret has no default: a missing one stops the start. */
   secret(name: string): string;
   int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+  /** A decimal number, e.g. a rate of 0.5 per second. */
+  number(name: string, fallback: number, range?: { min?: number; max?: number }): number;
   url(name: string, fallback?: string): string;
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
   /** Records a problem found by a check of the caller's own. */
@@ -32,6 +34,17 @@ export function readConfig(env: Env = process.env): ConfigReader {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  const numeric = (name: string, fallback: number, range: { min?: number; max?: number }, kind: string, isKind: (value: number) => boolean) => {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    const { min = -Infinity, max = Infinity } = range;
+    if (!isKind(value) || value < min || value > max) {
+      problems.push(`${name} must be ${kind}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`);
+      return fallback;
+    }
+    return value;
+  };
 
   return {
     string(name, fallback) {
@@ -45,15 +58,10 @@ export function readConfig(env: Env = process.env): ConfigReader {
       return value ?? '';
     },
     int(name, fallback, range = {}) {
-      const text = raw(name);
-      if (text === undefined) return fallback;
-      const value = Number(text);
-      const { min = -Infinity, max = Infinity } = range;
-      if (!Number.isInteger(value) || value < min || value > max) {
-        problems.push(`${name} must be an integer${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`);
-        return fallback;
-      }
-      return value;
+      return numeric(name, fallback, range, 'an integer', Number.isInteger);
+    },
+    number(name, fallback, range = {}) {
+      return numeric(name, fallback, range, 'a number', Number.isFinite);
     },
     url(name, fallback) {
       const value = raw(name) ?? fallback;

@@ -5,7 +5,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starting the services as real Node processes: shared by `npm start` and the test harness. */
 
-export type ServiceName = 'ingress' | 'worker' | 'outbound' | 'fake-viber' | 'reference';
+export type ServiceName = 'ingress' | 'worker' | 'outbound' | 'fake-viber' | 'reference' | 'simulator';
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -76,6 +76,7 @@ export interface LocalStackPorts {
   ingress: number;
   fakeViber: number;
   reference: number;
+  simulator: number;
 }
 
 /**
@@ -96,6 +97,12 @@ export function localStackEnv(options: { natsUrl: string; mongoUrl: string; mong
     INGRESS_PORT: String(ports.ingress),
     FAKE_VIBER_PORT: String(ports.fakeViber),
     REFERENCE_PORT: String(ports.reference),
+    SIMULATOR_PORT: String(ports.simulator),
+    INGRESS_URL: `http://127.0.0.1:${ports.ingress}/viber/webhook`,
+    FAKE_VIBER_URL: `http://127.0.0.1:${ports.fakeViber}`,
+    REFERENCE_URL: reference,
+    // Workers report their chats' states for the simulator's live diagram.
+    INSPECT: '1',
     REFERENCE_PUBLIC_URL: reference,
     BILLING_URL: `${reference}/billing`,
     SMS_URL: `${reference}/sms`,

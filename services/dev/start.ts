@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on local defaults. Finds or builds nats-server and a
  * MongoDB-protocol server (unless NATS_URL / MONGO_URL point elsewhere), starts the fake Viber API,
- * ingress, worker and outbound, registers the webhook with the fake, and says where to look.
+ * ingress, worker, outbound and the Viber simulator page, registers the webhook with the fake, and
+ * says where to look.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,10 +80,10 @@ async function main() {
     say(`store: ${store.engine} at ${mongoUrl} (data in .data/store)`);
   }
 
-  const ports = { ingress: await portOr(8080), fakeViber: await portOr(8090), reference: await portOr(8070) };
+  const ports = { ingress: await portOr(8080), fakeViber: await portOr(8090), reference: await portOr(8070), simulator: await portOr(8060) };
   const authToken = process.env.VIBER_AUTH_TOKEN ?? DEV_TOKEN;
   const env = localStackEnv({ natsUrl: natsUrl!, mongoUrl: mongoUrl!, mongoDb: process.env.MONGO_DB ?? 'energobot', authToken, ports });
-  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound'];
+  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound', 'simulator'];
   names.forEach((name, index) => {
     const label = name === 'worker' ? `worker-${index - 2}` : name;
     services.push(startService(name, env, { onLine: printLine(label), keepLogs: 200 }));
@@ -96,6 +97,7 @@ async function main() {
   printSmsOutbox(`http://127.0.0.1:${ports.reference}/sms/outbox`);
   say('ready.');
   console.log(`
+  Viber simulator:          http://127.0.0.1:${ports.simulator}   (open it: chat as customers, read the SMS, watch the dialogue's state)
   Viber webhook (ingress):  POST ${webhookUrl}
   Fake Viber API:           http://127.0.0.1:${ports.fakeViber}/pa   (webhook registered)
   What the bot sent:        curl -s http://127.0.0.1:${ports.fakeViber}/_fake/messages

@@ -12,7 +12,10 @@ export interface SentMessage {
   body: Record<string, unknown>;
 }
 
-/** A scripted answer for the next send_message calls, to rehearse Viber's failures. */
+/**
+ * A scripted answer for the next send_message calls, to rehearse Viber's failures. `delayMs`
+ * answers 504 after the delay without delivering: a gateway that timed out before Viber got it.
+ */
 export type Fault = { status: number } | { httpStatus: number } | { delayMs: number };
 
 export interface FakeViberOptions {
@@ -56,7 +59,10 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
 
   app.post('/pa/send_message', async (request, reply) => {
     const fault = faults.shift();
-    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && 'delayMs' in fault) {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      return reply.code(504).type('text/html').send('<html>gateway timeout</html>');
+    }
     if (fault && 'httpStatus' in fault) return reply.code(fault.httpStatus).type('text/html').send('<html>upstream error</html>');
     if (fault && 'status' in fault) return refuse(fault.status, 'scripted fault');
 

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { ChatEvent } from '../../shared/chat-event.js';
-import type { Logger } from '../../shared/logger.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
+import { chatTag, type Logger } from '../../shared/logger.js';
 import { welcomeReply } from '../../machines/chat.machine.js';
 import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
 import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { isReceipt, MalformedCallbackError, readCallback, toChatEvent } from '../../shared/viber/to-chat-event.js';
+import { readViberCallback } from '../../shared/viber/callback-fields.js';
+import { isReceipt, MalformedCallbackError, toChatEvent } from '../../shared/viber/to-chat-event.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { PaymentNoticeError, readPaymentNotice } from '../../shared/payment-notice.js';
+import { ChatRateLimiter } from './rate-limit.js';
 
 /** The port through which ingress hands events to the workers. Resolves once the event is durable. */
 export type PublishEvent = (event: ChatEvent, correlationId: string) => Promise<{ duplicate: boolean }>;
@@ -24,10 +26,14 @@ export interface IngressOptions {
   bodyLimit?: number;
   /** Tells readiness whether the bus is connected. */
   isBusReady?: () => boolean;
+  /** Events per chat that reach the bus; the default limit when not given. */
+  rateLimiter?: ChatRateLimiter;
 }
 
 export const WEBHOOK_PATH = '/viber/webhook';
 export const PAYMENT_CALLBACK_PATH = '/payments/callback';
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /**
  * The Viber webhook: checks the signature over the raw bytes before anything is parsed, turns the
@@ -37,7 +43,21 @@ export const PAYMENT_CALLBACK_PATH = '/payments/callback';
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const { authToken, sender, publish, logger } = options;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, disableRequestLogging: true });
+  const rateLimiter = options.rateLimiter ?? new ChatRateLimiter();
+  // No per-request log lines: they would carry headers, the signature among them.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, logController: new LogController({ disableRequestLogging: true }) });
+
+  // Fastify's own refusals (a body over the limit, an unreadable content type) keep a plain answer
+  // that echoes nothing of the request; anything else is a bug, logged and answered 500.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal error' });
+    }
+    request.log.warn({ reason: error.code ?? 'client-error', status }, 'request refused');
+    return status === 413 ? reply.code(413).send({ error: 'body too large' }) : reply.code(400).send({ error: 'unreadable request' });
+  });
 
   // Keep the raw bytes: the signature is over them, and the ids in them exceed 2^53.
   app.removeAllContentTypeParsers();
@@ -50,8 +70,10 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   });
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
-    const raw = request.body;
-    if (!Buffer.isBuffer(raw) || !isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
+    // A request without a body has none to parse; its signature is checked over no bytes at all.
+    const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
+    // A header sent twice arrives joined or as an array: never a valid signature.
+    if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
       request.log.warn({ reason: 'bad-signature' }, 'callback refused');
       return reply.code(403).send({ error: 'invalid signature' });
     }
@@ -59,7 +81,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     let event: ChatEvent | null;
     let welcome = false;
     try {
-      const callback = readCallback(parseExactJson(raw.toString('utf8')));
+      const callback = readViberCallback(parseExactJson(raw.toString('utf8')));
       if (isReceipt(callback)) return reply.code(200).send({ status: 0 });
       event = toChatEvent(callback);
       welcome = callback.event === 'conversation_started';
@@ -74,12 +96,24 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       return reply.code(200).send({ status: 0 });
     }
 
+    // The welcome is the answer to conversation_started itself, so it is never held back.
+    const limited = event.kind !== ChatEventKind.Opened;
+    if (limited && !rateLimiter.tryTake(event.chatId)) {
+      // 200, or Viber would send it again and again; the chat's tag, never its id.
+      request.log.warn({ chat: chatTag(event.chatId), kind: event.kind }, 'rate-limited');
+      return reply.code(200).send({ status: 0 });
+    }
+
     const correlationId = randomUUID();
     const log = request.log.child({ correlationId, kind: event.kind });
     try {
       const { duplicate } = await publish(event, correlationId);
+      // A callback stored before makes no new work: its token goes back.
+      if (limited && duplicate) rateLimiter.refund(event.chatId);
       log.info({ duplicate }, 'callback accepted');
     } catch (error) {
+      // Viber resends what got 503: the resend, not this attempt, should pay for the event.
+      if (limited) rateLimiter.refund(event.chatId);
       log.error({ err: error }, 'could not publish; Viber will resend');
       return reply.code(503).send({ error: 'temporarily unavailable' });
     }
@@ -92,7 +126,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     const raw = request.body;
     let event: ChatEvent;
     try {
-      const notice = readPaymentNotice(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0), request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined, options.paymentSecret);
+      const notice = readPaymentNotice(Buffer.isBuffer(raw) ? raw : EMPTY_BODY, request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined, options.paymentSecret);
       // The notice id is the event id: the provider delivering the same notice again is stored once.
       event = { id: `payment:${notice.noticeId}`, channel: notice.channel, chatId: notice.chatId, at: Date.now(), kind: 'payment', orderId: notice.orderId, status: notice.status, account: notice.account, amount: notice.amount };
     } catch (error) {

@@ -5,6 +5,7 @@ import { createLogger } from '../../shared/logger.js';
 import { runService } from '../../shared/service.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { buildIngress } from './app.js';
+import { ChatRateLimiter, DEFAULT_RATE_LIMIT } from './rate-limit.js';
 
 const env = readConfig();
 const infra = readInfraConfig(env);
@@ -13,6 +14,11 @@ const config = {
   host: env.string('INGRESS_HOST', '0.0.0.0'),
   port: env.int('INGRESS_PORT', 8080, { min: 0, max: 65535 }),
   paymentSecret: env.secret('PAYMENT_SECRET'),
+  rateLimit: {
+    burst: env.int('RATE_LIMIT_BURST', DEFAULT_RATE_LIMIT.burst, { min: 1 }),
+    perSecond: env.number('RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT.perSecond, { min: 0.001 }),
+    maxChats: env.int('RATE_LIMIT_CHATS', DEFAULT_RATE_LIMIT.maxChats, { min: 1 }),
+  },
 };
 const logger = createLogger('ingress', infra.logLevel);
 
@@ -27,6 +33,7 @@ runService(logger, async () => {
     logger,
     publish: (event, correlationId) => publishChatEvent(bus.js, infra.partitions, event, correlationId),
     isBusReady: () => !bus.nc.isClosed() && bus.nc.info !== undefined,
+    rateLimiter: new ChatRateLimiter(config.rateLimit),
   });
   await app.listen({ host: config.host, port: config.port });
   return {

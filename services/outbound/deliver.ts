@@ -33,8 +33,22 @@ export async function deliverReply(deps: DeliverDeps, outbound: OutboundReply, l
     logger.warn({ replyId: outbound.id, err: error instanceof Error ? error.message : String(error) }, 'reply not sent; will retry');
     return 'retry';
   }
-  await deps.sent.markSent(outbound.id);
+  // Sent: from here on a failure must not lead to sending it again, so recording is retried.
+  await retryUntilDone(() => deps.sent.markSent(outbound.id), logger);
   deps.onSent?.('sent');
   logger.info({ replyId: outbound.id, kind: outbound.reply.kind }, 'reply sent');
   return 'ack';
+}
+
+/** Retries a small write through a short outage of the bus (about 30 s), then gives up loudly. */
+async function retryUntilDone(write: () => Promise<void>, logger: Logger, attempts = 30): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      logger.warn({ attempt, err: error instanceof Error ? error.message : String(error) }, 'could not record a sent reply yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }

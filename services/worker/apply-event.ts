@@ -20,7 +20,10 @@ export interface ApplyEventDeps {
 
 export type TurnStep = 'loaded' | 'saved' | 'published';
 
-export type ApplyOutcome = 'applied' | 'redelivered' | 'stale';
+export type ApplyOutcome = 'applied' | 'redelivered' | 'duplicate' | 'stale';
+
+/** How many applied event ids a chat remembers. */
+export const RECENT_EVENT_IDS = 32;
 
 /** A lost race against another writer is retried this often before the event goes back to the bus. */
 const MAX_CONFLICTS = 5;
@@ -40,6 +43,8 @@ export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq
       return 'redelivered';
     }
     if (record && record.lastEventSeq > seq) return 'stale';
+    // The same callback stored twice under two sequences: its turn already ran.
+    if (record?.recentEventIds.includes(event.id)) return 'duplicate';
 
     const turn = await runTurn({
       dialogue: deps.dialogue,
@@ -54,7 +59,15 @@ export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq
     const outbox = turn.replies.map((reply, position) => ({ id: `${event.id}:${position}`, channel: event.channel, chatId: event.chatId, reply }));
     const expectedVersion = record?.version ?? 0;
     const saved = await deps.store.save(
-      { chatId: event.chatId, machineVersion: deps.dialogue.version, snapshot: turn.snapshot, version: expectedVersion + 1, lastEventSeq: seq, outbox },
+      {
+        chatId: event.chatId,
+        machineVersion: deps.dialogue.version,
+        snapshot: turn.snapshot,
+        version: expectedVersion + 1,
+        lastEventSeq: seq,
+        outbox,
+        recentEventIds: [...(record?.recentEventIds ?? []), event.id].slice(-RECENT_EVENT_IDS),
+      },
       expectedVersion,
     );
     if (!saved) {

@@ -15,6 +15,11 @@ export interface ChatRecord {
   lastEventSeq: number;
   /** The replies of the last turn, published again if that turn's event is redelivered. */
   outbox: OutboundReply[];
+  /**
+   * Ids of the latest events applied, newest last. Catches a callback that reached the stream twice
+   * (Viber resending after the bus's one-hour duplicate window, or a publish acknowledged twice).
+   */
+  recentEventIds: string[];
 }
 
 /** The port through which workers load and save chats. */
@@ -24,82 +29,98 @@ export interface ChatStore {
   save(record: ChatRecord, expectedVersion: number): Promise<boolean>;
 }
 
-/**
- * One document per saved version of a chat, never updated: `_id` is `<chat id>#<version>`, so of two
- * writers saving the same next version the store's unique `_id` lets exactly one in. (A conditional
- * update on `version` would do on MongoDB, but FerretDB v1 does not apply those atomically under
- * concurrency; a unique insert is atomic on both.) Older versions are pruned now and then.
- */
-interface ChatVersionDocument {
-  _id: string;
-  chatId: string;
+/** A chat's record as stored, in its head document and in each version document. */
+interface StoredRecord {
   version: number;
   machineVersion: number;
   /**
    * Stored serialised: snapshot keys can contain dots (history values, state ids), which a
-   * document store treats as paths.
+   * document store treats as paths. Absent on pruned versions.
    */
-  snapshot: string;
+  snapshot?: string;
   lastEventSeq: number;
-  outbox: OutboundReply[];
+  outbox?: OutboundReply[];
+  recentEventIds?: string[];
   savedAt: Date;
 }
 
-export const CHATS_COLLECTION = 'chat_versions';
-/** Versions kept behind the latest, for a person reading a chat's recent history. */
+interface ChatDocument extends StoredRecord {
+  _id: string;
+}
+
+export const CHATS_COLLECTION = 'chats';
+/** Versions whose snapshot is kept behind the latest, for a person reading a chat's recent history. */
 const KEEP_VERSIONS = 3;
 const PRUNE_EVERY = 10;
 
+const versionId = (chatId: string, version: number) => `${chatId}#${version}`;
+
+/**
+ * Chats stored so that every operation is by `_id`, which both MongoDB and FerretDB v1 do atomically
+ * and fast (FerretDB's SQLite backend scans the collection for any other filter):
+ *
+ * - `<chat>#<version>`: one document per saved version, inserted once and never deleted (old ones
+ *   are only emptied). Of two writers saving the same next version, the unique `_id` admits exactly
+ *   one: the optimistic lock. (A conditional update on a version field would do on MongoDB, but
+ *   FerretDB v1 does not apply those atomically under concurrency.) Since ids are never freed, a
+ *   writer holding an old version can never slip in under the latest.
+ * - `<chat>`: the head, a copy of the latest record written after each save. Concurrent writers may
+ *   leave it a version behind, so a load reads it and then looks for the next versions until one
+ *   is missing: the versions are contiguous, so that finds the latest.
+ */
 export class MongoChatStore implements ChatStore {
-  private readonly versions: Collection<ChatVersionDocument>;
-  private indexed: Promise<unknown> | undefined;
+  private readonly docs: Collection<ChatDocument>;
 
   constructor(db: Db) {
-    this.versions = db.collection<ChatVersionDocument>(CHATS_COLLECTION);
-  }
-
-  /** The index the latest-version query needs, made once per process. */
-  private ready() {
-    this.indexed ??= this.versions.createIndex({ chatId: 1, version: -1 });
-    return this.indexed;
+    this.docs = db.collection<ChatDocument>(CHATS_COLLECTION);
   }
 
   async load(chatId: string): Promise<ChatRecord | null> {
-    await this.ready();
-    const doc = await this.versions.find({ chatId }).sort({ version: -1 }).limit(1).next();
-    if (!doc) return null;
+    let latest: StoredRecord | null = await this.docs.findOne({ _id: chatId });
+    for (let version = (latest?.version ?? 0) + 1; ; version++) {
+      const next = await this.docs.findOne({ _id: versionId(chatId, version) });
+      if (!next) break;
+      latest = next;
+    }
+    if (!latest) return null;
     return {
       chatId,
-      machineVersion: doc.machineVersion,
-      snapshot: JSON.parse(doc.snapshot),
-      version: doc.version,
-      lastEventSeq: doc.lastEventSeq,
-      outbox: doc.outbox,
+      machineVersion: latest.machineVersion,
+      snapshot: JSON.parse(latest.snapshot!),
+      version: latest.version,
+      lastEventSeq: latest.lastEventSeq,
+      outbox: latest.outbox ?? [],
+      recentEventIds: latest.recentEventIds ?? [],
     };
   }
 
   async save(record: ChatRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) throw new Error('a save must raise the version by one');
-    await this.ready();
+    const stored: StoredRecord = {
+      version: record.version,
+      machineVersion: record.machineVersion,
+      snapshot: JSON.stringify(record.snapshot),
+      lastEventSeq: record.lastEventSeq,
+      outbox: record.outbox,
+      recentEventIds: record.recentEventIds,
+      savedAt: new Date(),
+    };
     try {
-      await this.versions.insertOne({
-        _id: `${record.chatId}#${record.version}`,
-        chatId: record.chatId,
-        version: record.version,
-        machineVersion: record.machineVersion,
-        snapshot: JSON.stringify(record.snapshot),
-        lastEventSeq: record.lastEventSeq,
-        outbox: record.outbox,
-        savedAt: new Date(),
-      });
+      await this.docs.insertOne({ _id: versionId(record.chatId, record.version), ...stored });
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
-    if (record.version % PRUNE_EVERY === 0) {
-      // Best effort: a failed prune leaves old versions, which cost space, not correctness.
-      await this.versions.deleteMany({ chatId: record.chatId, version: { $lt: record.version - KEEP_VERSIONS } }).catch(() => undefined);
-    }
+    // The head is a shortcut, not the truth: a failed or lagging write only costs the next load a read.
+    await this.docs.replaceOne({ _id: record.chatId }, stored, { upsert: true }).catch(() => undefined);
+    if (record.version % PRUNE_EVERY === 0) await this.prune(record.chatId, record.version);
     return true;
+  }
+
+  /** Empties old versions (best effort): their ids stay taken, their snapshots go. */
+  private async prune(chatId: string, latest: number) {
+    for (let version = Math.max(1, latest - KEEP_VERSIONS - PRUNE_EVERY); version < latest - KEEP_VERSIONS; version++) {
+      await this.docs.updateOne({ _id: versionId(chatId, version) }, { $unset: { snapshot: '', outbox: '', recentEventIds: '' } }).catch(() => undefined);
+    }
   }
 }

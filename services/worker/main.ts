@@ -18,6 +18,7 @@ import { MongoChatStore } from './chat-store.js';
 import { chaosKill } from '../../shared/chaos.js';
 import { provideEffects } from './effects.js';
 import { StoredPhoneVerification } from './phone-verification.js';
+import { inspectorFor } from './inspection.js';
 
 const env = readConfig();
 const infra = readInfraConfig(env);
@@ -30,6 +31,8 @@ const config = {
   externalTimeoutMs: env.int('EXTERNAL_TIMEOUT_MS', 5_000, { min: 100 }),
   smsCodeSecret: env.secret('SMS_CODE_SECRET'),
   contentPath: env.string('CONTENT_PATH', DEFAULT_CONTENT_PATH.pathname),
+  /** INSPECT=1: report each chat actor's states on NATS, for the simulator's live diagram. */
+  inspect: env.oneOf('INSPECT', ['0', '1'] as const, '0') === '1',
 };
 const logger = createLogger('worker', infra.logLevel);
 
@@ -60,6 +63,7 @@ runService(logger, async () => {
         dialogue,
         publishReplies: (replies) => publishReplies(bus.js, infra.partitions, replies, correlationId),
         turnTimeoutMs: config.turnTimeoutMs,
+        inspect: config.inspect ? inspectorFor(bus.nc, event.chatId) : undefined,
         onStep,
       },
       event,

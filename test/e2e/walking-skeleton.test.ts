@@ -26,7 +26,7 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
       const messages = await sentTo(receiver);
       return messages.length >= count ? messages : undefined;
     }, `${count} message(s) to ${receiver}`);
-  const chatDoc = (chatId: string) => store.db.collection<{ chatId: string; version: number }>(CHATS_COLLECTION).find({ chatId }).sort({ version: -1 }).limit(1).next();
+  const chatDoc = (chatId: string) => store.db.collection<{ _id: string }>(CHATS_COLLECTION).findOne({ _id: chatId });
   const storedEvents = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
 
   beforeAll(async () => {

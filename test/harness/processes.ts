@@ -7,6 +7,8 @@ export interface Stack {
   ingressUrl: string;
   fakeViberUrl: string;
   referenceUrl: string;
+  /** The Viber simulator page. */
+  simulatorUrl: string;
   services: ServiceProcess[];
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -14,9 +16,9 @@ export interface Stack {
 
 /** The services on free ports, against the given bus and store, wired as `npm start` wires them. */
 export async function startStack(options: { natsUrl: string; mongoUrl: string; mongoDb: string; authToken: string; extraEnv?: Record<string, string>; workers?: number }): Promise<Stack> {
-  const ports = { ingress: await freePort(), fakeViber: await freePort(), reference: await freePort() };
+  const ports = { ingress: await freePort(), fakeViber: await freePort(), reference: await freePort(), simulator: await freePort() };
   const env = { ...localStackEnv({ ...options, ports }), PARTITIONS: '4', LOG_LEVEL: 'info', ...options.extraEnv };
-  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(options.workers ?? 1).fill('worker'), 'outbound'];
+  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(options.workers ?? 1).fill('worker'), 'outbound', 'simulator'];
   const services = names.map((name) => startService(name, env));
   const stopAll = async () => {
     await Promise.all(services.map((service) => service.stop()));
@@ -32,6 +34,7 @@ export async function startStack(options: { natsUrl: string; mongoUrl: string; m
     ingressUrl: `http://127.0.0.1:${ports.ingress}`,
     fakeViberUrl: `http://127.0.0.1:${ports.fakeViber}`,
     referenceUrl: `http://127.0.0.1:${ports.reference}`,
+    simulatorUrl: `http://127.0.0.1:${ports.simulator}`,
     services,
     env,
     stop: stopAll,

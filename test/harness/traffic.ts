@@ -54,19 +54,22 @@ export async function runTraffic(options: { webhookUrl: string; authToken: strin
   return { retried };
 }
 
+async function repliesByChat(fakeViberUrl: string, chatIds: string[]): Promise<Map<string, string[]>> {
+  const all = (await (await fetch(`${fakeViberUrl}/_fake/messages`)).json()) as SentMessage[];
+  const byChat = new Map<string, string[]>(chatIds.map((id) => [id, []]));
+  for (const message of all) byChat.get(message.receiver)?.push(describe(message.body as Parameters<typeof describe>[0]));
+  return byChat;
+}
+
 /** Waits until the fake Viber API holds `count` messages for each chat (or the time is up), then returns them. */
 export async function collectReplies(fakeViberUrl: string, chatIds: string[], count: number, timeoutMs = 60_000): Promise<Map<string, string[]>> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = (await (await fetch(`${fakeViberUrl}/_fake/messages`)).json()) as SentMessage[];
-    const byChat = new Map<string, string[]>(chatIds.map((id) => [id, []]));
-    for (const message of all) byChat.get(message.receiver)?.push(describe(message.body as Parameters<typeof describe>[0]));
-    const done = [...byChat.values()].every((messages) => messages.length >= count);
-    if (done || Date.now() > deadline) {
-      // A little longer, so that a duplicate sent late is seen too.
-      if (done) await new Promise((resolve) => setTimeout(resolve, 500));
-      return done ? collectReplies(fakeViberUrl, chatIds, 0, 0).then((again) => again) : byChat;
-    }
+  while (Date.now() < deadline) {
+    const byChat = await repliesByChat(fakeViberUrl, chatIds);
+    if ([...byChat.values()].every((messages) => messages.length >= count)) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // A little longer, so that a duplicate sent late is seen too.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return repliesByChat(fakeViberUrl, chatIds);
 }

@@ -28,6 +28,7 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
     version,
     lastEventSeq: version,
     outbox: [],
+    recentEventIds: [],
   });
 
   test('a snapshot with dots and dollars in its keys comes back exactly', async () => {
@@ -55,9 +56,23 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
 
   test('old versions are pruned, the latest ones kept', async () => {
     for (let version = 1; version <= 20; version++) expect(await chats.save(record('long', version), version - 1)).toBe(true);
-    const kept = await store.db.collection('chat_versions').countDocuments({ chatId: 'long' });
-    expect(kept).toBeLessThanOrEqual(4);
+    const withSnapshot = await store.db.collection('chats').countDocuments({ _id: { $regex: '^long#' } as never, snapshot: { $exists: true } });
+    expect(withSnapshot).toBeLessThanOrEqual(4);
     expect((await chats.load('long'))?.version).toBe(20);
+  });
+
+  test('a writer holding a version older than the pruned ones cannot slip in under the latest', async () => {
+    for (let version = 1; version <= 20; version++) await chats.save(record('stale', version), version - 1);
+    expect(await chats.save(record('stale', 4), 3)).toBe(false);
+    expect((await chats.load('stale'))?.version).toBe(20);
+    expect((await chats.load('stale'))?.lastEventSeq).toBe(20);
+  });
+
+  test('a head left behind by concurrent writers still leads to the latest version', async () => {
+    for (let version = 1; version <= 5; version++) await chats.save(record('lagging', version), version - 1);
+    await store.db.collection('chats').updateOne({ _id: 'lagging' as never }, { $set: { version: 2, snapshot: JSON.stringify({ value: 'old' }) } });
+    expect(await chats.load('lagging')).toMatchObject({ version: 5, snapshot: { value: 'menu' } });
+    expect(await chats.save(record('lagging', 6), 5)).toBe(true);
   });
 
   test('an unknown chat is null, not an error', async () => {
@@ -88,6 +103,15 @@ describe('applying a chat event exactly once', () => {
     expect((await deps.store.load('c1'))?.version).toBe(1);
   });
 
+  test('the same callback stored twice under two sequences runs one turn', async () => {
+    const published: OutboundReply[][] = [];
+    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
+    expect(await applyChatEvent(deps, event('same', 'c4', 'Начать'), 40, testLogger)).toBe('applied');
+    expect(await applyChatEvent(deps, event('next', 'c4', 'Оплатить'), 41, testLogger)).toBe('applied');
+    expect(await applyChatEvent(deps, event('same', 'c4', 'Начать'), 42, testLogger)).toBe('duplicate');
+    expect(published).toHaveLength(2);
+  });
+
   test('an event older than the last applied one is acknowledged without effect', async () => {
     const published: OutboundReply[][] = [];
     const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
@@ -105,7 +129,7 @@ describe('applying a chat event exactly once', () => {
         if (!interfered) {
           interfered = true;
           // Another worker saves its own turn first.
-          await real.save({ ...record, snapshot: { ...(record.snapshot as object) }, lastEventSeq: 29, outbox: [] }, expected);
+          await real.save({ ...record, snapshot: { ...(record.snapshot as object) }, lastEventSeq: 29, outbox: [], recentEventIds: ['another-event'] }, expected);
         }
         return real.save(record, expected);
       },

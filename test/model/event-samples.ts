@@ -1,0 +1,60 @@
+import type { Button } from '../../shared/reply.js';
+import type { ChatMachineEvent } from '../../machines/events.js';
+import { MENU_ITEMS } from '../../machines/texts.js';
+
+/** An event as the customer (or the payment provider) makes it; the turn adds its id and time. */
+export type EventSample = ChatMachineEvent extends infer E ? (E extends ChatMachineEvent ? Omit<E, 'id' | 'at'> : never) : never;
+
+export const text = (value: string): EventSample => ({ type: 'chat.text', text: value });
+
+/** The account, phone and code the fixtures of test/harness/demo-billing.ts accept. */
+export const DEMO_ACCOUNT = 'инзб12345678';
+const PHONE_ON_FILE = '+7 900 123-45-67';
+const RIGHT_CODE = '1234';
+
+/** What a customer may send on any screen by mistake: the walk tries each of them everywhere. */
+export const WRONG_INPUTS: readonly EventSample[] = [
+  text('абракадабра'),
+  { type: 'chat.media', mediaType: 'sticker' },
+  { type: 'chat.contact', phone: '+79990000000' },
+  text('Назад'),
+  text('В меню'),
+  text('12345678'), // an account number without its letter prefix
+  text('9999'), // a wrong SMS code
+  text('двенадцать'), // a reading that is not a number
+];
+
+/** A main-menu item typed (or pressed on an old keyboard) on any screen opens that section. */
+export const MENU_SHORTCUTS: readonly EventSample[] = MENU_ITEMS.map(text);
+
+/** The provider's callback reaches the chat wherever the dialogue is. */
+export const PAYMENT_SETTLED: EventSample = { type: 'chat.payment', orderId: 'order-1', status: 'succeeded', account: DEMO_ACCOUNT, amount: 264285 };
+
+/**
+ * What a customer types where the screen asks for something no button carries (keyed by state
+ * path): the right answers of the fixtures, near misses, and readings that exercise every check
+ * against the demo meters (day 12000 / night 5000 on six digits, 99950 on a five-digit dial).
+ */
+export const TYPED_ANSWERS: Readonly<Record<string, readonly EventSample[]>> = {
+  'identify.askAccount': [text(DEMO_ACCOUNT), text('ИНЗБ 1234-5678'), text('инзб00000000')],
+  'identify.askPhone': [{ type: 'chat.contact' }],
+  'identify.askCode': [text(RIGHT_CODE), text('12')],
+  'readings.enterValue': [text('12100'), text('5100'), text('99990'), text('30'), text('11999'), text('1234567')],
+};
+
+/** The events the customer can make with a keyboard: its reply buttons, and its share-phone button. */
+export function keyboardEvents(buttons: readonly Button[]): EventSample[] {
+  return buttons.flatMap((button): EventSample[] => {
+    switch (button.action.kind) {
+      case 'reply':
+        return [text(button.action.value)];
+      case 'share-phone':
+        return [{ type: 'chat.contact', phone: PHONE_ON_FILE }];
+      default:
+        return [];
+    }
+  });
+}
+
+/** Describes an event in a path, short enough for a failure message. */
+export const describeEvent = (event: EventSample): string => (event.type === 'chat.text' ? `«${event.text}»` : event.type === 'chat.contact' ? `contact(${event.phone ?? 'no phone'})` : event.type);

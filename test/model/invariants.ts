@@ -1,0 +1,55 @@
+import type { StateValue } from 'xstate';
+import type { Reply } from '../../shared/reply.js';
+import { renderViberMessage } from '../../shared/viber/render.js';
+import { validateSendMessage } from '../../services/fake-viber/validate.js';
+
+export type Invariant = 'keyboard' | 'way-to-menu' | 'viber' | 'colour' | 'model';
+
+/** A broken invariant: where (state id), after which events, and what was wrong. */
+export interface Violation {
+  invariant: Invariant;
+  state: string;
+  events: string[];
+  detail: string;
+}
+
+/** 'chat.readings.chooseAccount.choosing' for { readings: { chooseAccount: 'choosing' } }. */
+export function stateId(value: StateValue, prefix = 'chat'): string {
+  if (typeof value === 'string') return `${prefix}.${value}`;
+  return Object.entries(value)
+    .map(([key, child]) => (child === undefined ? `${prefix}.${key}` : stateId(child as StateValue, `${prefix}.${key}`)))
+    .join(', ');
+}
+
+const SENDER = { name: 'Энергосбыт' };
+
+/**
+ * What must hold for every turn: (a) a turn that says something leaves a keyboard on the screen,
+ * so the customer is never left without buttons; (c) every message is one the Viber API accepts,
+ * and every keyboard is in the chat's chosen colour.
+ */
+export function turnProblems(replies: readonly Reply[], chatId: string, buttonColor: string): { invariant: Invariant; detail: string }[] {
+  const problems: { invariant: Invariant; detail: string }[] = [];
+  const last = replies.at(-1);
+  if (last && !last.keyboard) problems.push({ invariant: 'keyboard', detail: `the last reply (${last.kind}) has no keyboard` });
+  for (const reply of replies) {
+    const body = renderViberMessage(reply, SENDER, chatId);
+    const refusal = validateSendMessage(body, Buffer.byteLength(JSON.stringify(body)));
+    if (refusal) problems.push({ invariant: 'viber', detail: `Viber would refuse it: ${refusal.message}` });
+    if (reply.keyboard && reply.keyboard.color !== buttonColor) problems.push({ invariant: 'colour', detail: `keyboard colour ${reply.keyboard.color} is not the chat's ${buttonColor}` });
+  }
+  return problems;
+}
+
+/** One violation per kind, state, problem and last event: the one with the shortest path. */
+export function shortestOfEach(violations: readonly Violation[]): Violation[] {
+  const kept = new Map<string, Violation>();
+  for (const violation of violations) {
+    const key = [violation.invariant, violation.state, violation.detail, violation.events.at(-1)].join('|');
+    const previous = kept.get(key);
+    if (!previous || previous.events.length > violation.events.length) kept.set(key, violation);
+  }
+  return [...kept.values()];
+}
+
+export const describeViolation = (v: Violation) => `[${v.invariant}] ${v.state}: ${v.detail}\n    after ${v.events.join(' → ')}`;
