@@ -13,9 +13,10 @@ export interface Store {
 export async function connectStore(url: string, dbName: string): Promise<Store> {
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: 5_000,
-    // Every operation ends within this, answered or not: a server that accepts a connection and
-    // never answers (seen during a restart) must fail the turn, which is then retried, not hang it.
-    timeoutMS: 10_000,
+    connectTimeoutMS: 5_000,
+    // A server that accepts a connection and never answers (seen during a restart) must fail the
+    // turn, which is then retried, not hang it. (The driver's timeoutMS is ignored since v7.)
+    socketTimeoutMS: 10_000,
     // Majority write concern: an acknowledged snapshot survives the loss of a replica set member.
     writeConcern: { w: 'majority' },
     retryWrites: true,

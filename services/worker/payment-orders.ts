@@ -1,0 +1,72 @@
+import type { Db, Collection } from 'mongodb';
+import { isDuplicateKeyError } from '../../shared/mongo.js';
+import type { ChatEvent } from '../../shared/chat-event.js';
+import type { PaymentProvider } from '../../shared/ports/payments.js';
+
+type PaymentEvent = Extract<ChatEvent, { kind: 'payment' }>;
+
+interface OrderDocument {
+  _id: string;
+  chatId: string;
+  account: string;
+  /** The amount due when the link was made; the customer may pay another amount on the page. */
+  amountDue: number;
+  createdAt: Date;
+}
+
+/** What became of a provider's notice. */
+export type NoticeVerdict = { ok: true } | { ok: false; reason: 'unknown-order' | 'wrong-chat' | 'wrong-account' | 'bad-amount' | 'replay' };
+
+/** The most one payment may be, in kopecks: a notice beyond it is a forgery or a provider's bug. */
+const MAX_PAYMENT = 10_000_000_00;
+
+/**
+ * The orders this bot made, so that a signed notice is believed only for an order of ours, for the
+ * chat and account it was made for, with a sane amount, and only once per outcome. Every operation
+ * is by `_id` (see chat-store.ts for why).
+ */
+export class PaymentOrders {
+  private readonly orders: Collection<OrderDocument>;
+  private readonly settled: Collection<{ _id: string; at: Date }>;
+
+  constructor(db: Db) {
+    this.orders = db.collection<OrderDocument>('payment_orders');
+    this.settled = db.collection<{ _id: string; at: Date }>('payment_notices');
+  }
+
+  /** Records an order before its link is shown; the same order again is the same record. */
+  async record(order: { orderId: string; chatId: string; account: string; amountDue: number }): Promise<void> {
+    try {
+      await this.orders.insertOne({ _id: order.orderId, chatId: order.chatId, account: order.account, amountDue: order.amountDue, createdAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  /** Checks a notice against its order and claims it, so that the same outcome is told once. */
+  async settle(notice: PaymentEvent): Promise<NoticeVerdict> {
+    const order = await this.orders.findOne({ _id: notice.orderId });
+    if (!order) return { ok: false, reason: 'unknown-order' };
+    if (order.chatId !== notice.chatId) return { ok: false, reason: 'wrong-chat' };
+    if (order.account !== notice.account) return { ok: false, reason: 'wrong-account' };
+    const paid = notice.status === 'succeeded';
+    if (!Number.isSafeInteger(notice.amount) || notice.amount < 0 || notice.amount > MAX_PAYMENT || (paid && notice.amount === 0)) return { ok: false, reason: 'bad-amount' };
+    try {
+      await this.settled.insertOne({ _id: `${notice.orderId}:${notice.status}`, at: new Date() });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return { ok: false, reason: 'replay' };
+      throw error;
+    }
+    return { ok: true };
+  }
+}
+
+/** The payment provider as the worker uses it: every order is recorded before its link exists. */
+export function recordingOrders(provider: PaymentProvider, orders: PaymentOrders): PaymentProvider {
+  return {
+    async createPayment(request) {
+      await orders.record({ orderId: request.orderId, chatId: request.chatId, account: request.account, amountDue: request.amount });
+      return provider.createPayment(request);
+    },
+  };
+}
