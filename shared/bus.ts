@@ -40,6 +40,8 @@ const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /** JetStream's error code for a stream that exists with another configuration. */
 const STREAM_NAME_IN_USE = 10058;
+/** JetStream's error code for a durable consumer that exists with another configuration. */
+const CONSUMER_EXISTS = 10148;
 
 /** FNV-1a: stable across processes and languages, cheap, and spreads Viber's ids evenly. */
 export function partitionOf(chatId: string, partitions: number): number {
@@ -126,15 +128,20 @@ export async function ensurePartitionConsumer(
   options: PartitionConsumerOptions,
 ): Promise<string> {
   const name = consumerName(group, partition);
-  await jsm.consumers.add(stream.name, {
-    durable_name: name,
-    filter_subject: partitionSubject(stream, partition),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    max_ack_pending: 1,
-    ack_wait: nanos(options.ackWaitMs),
-    max_deliver: -1,
-  });
+  const settings = { ack_wait: nanos(options.ackWaitMs), max_ack_pending: 1, max_deliver: -1 };
+  try {
+    await jsm.consumers.add(stream.name, {
+      durable_name: name,
+      filter_subject: partitionSubject(stream, partition),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ...settings,
+    });
+  } catch (error) {
+    // It exists with other settings (ACK_WAIT_MS changed in a new deployment): take the new ones.
+    if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_EXISTS) throw error;
+    await jsm.consumers.update(stream.name, name, settings);
+  }
   return name;
 }
 
