@@ -16,10 +16,13 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY services ./services
 COPY machines ./machines
 COPY shared ./shared
+# The bot's texts and facts: the worker and the simulator read content/content.json at start.
+COPY content ./content
 USER node
 ARG SERVICE=ingress
 ENV SERVICE=${SERVICE}
-EXPOSE 8080
+# ingress (webhook, health, metrics); worker and outbound health and metrics (OPS_PORT).
+EXPOSE 8080 9101 9102
 # `exec` makes node PID 1, so it receives SIGTERM and stops gracefully (shared/service.ts).
 # `--import tsx` runs in-process, unlike the tsx CLI, which would put a wrapper in front of node.
 CMD ["sh", "-c", "exec node --import tsx \"services/${SERVICE}/main.ts\""]

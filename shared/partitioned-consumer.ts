@@ -1,6 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { busHeaders, consumerName, Headers, Streams, type StreamSpec } from './bus.js';
 import type { Logger } from './logger.js';
+import type { InfraConfig } from './config.js';
 
 /**
  * What a handler tells the consumer to do with a message: done; try again later; or give up on it
@@ -12,14 +13,23 @@ export interface PartitionedConsumerOptions {
   js: JetStreamClient;
   stream: StreamSpec;
   group: string;
-  partitions: number;
+  /**
+   * The partitions to pull; `maxDeliveries`: failed deliveries after which a message becomes a dead
+   * letter, so it stops holding its partition; `retryBaseMs`: the first retry's delay.
+   */
+  settings: Pick<InfraConfig, 'partitions' | 'maxDeliveries' | 'retryBaseMs'>;
   logger: Logger;
   handle(msg: JsMsg): Promise<Outcome>;
-  /** After this many failed deliveries a message becomes a dead letter, so it stops holding its partition. */
-  maxDeliveries: number;
-  /** The delay before the first retry (see backoffWithJitter). */
-  retryBaseMs: number;
+  /** Told of each message filed as a dead letter (metrics). */
+  onDeadLetter?: () => void;
 }
+
+/**
+ * How long one pull request lives. The client notices a pull lost on the server side (the
+ * consumer's leader died on a NATS cluster) after two missed heartbeats of half this, and pulls
+ * again: at the default 30 s a partition would stall that long after a node dies.
+ */
+const PULL_EXPIRES_MS = 5_000;
 
 export interface RunningConsumer {
   /** Stops pulling, lets the messages in hand finish, and resolves when they have. */
@@ -38,8 +48,8 @@ export const backoffWithJitter = (deliveryCount: number, baseMs = 250): number =
  * handler sees each chat's messages one at a time, in order.
  */
 export async function consumePartitions(options: PartitionedConsumerOptions): Promise<RunningConsumer> {
-  const { js, stream, group, partitions, logger, handle } = options;
-  const { maxDeliveries, retryBaseMs } = options;
+  const { js, stream, group, logger, handle } = options;
+  const { partitions, maxDeliveries, retryBaseMs } = options.settings;
 
   /** Files the message under DEAD_LETTERS, then acknowledges it: nothing is dropped unseen. */
   async function bury(msg: JsMsg, reason: string) {
@@ -53,6 +63,7 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
       }),
     });
     await msg.ackAck();
+    options.onDeadLetter?.();
     logger.error({ group, subject: msg.subject, seq: msg.seq, deliveries: msg.info.deliveryCount, reason }, 'message filed as a dead letter');
   }
   const loops: Promise<void>[] = [];
@@ -60,7 +71,7 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
 
   for (let partition = 0; partition < partitions; partition++) {
     const consumer = await js.consumers.get(stream.name, consumerName(group, partition));
-    const messages = await consumer.consume({ max_messages: 1 });
+    const messages = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
     subscriptions.push(messages);
     loops.push(
       (async () => {

@@ -3,6 +3,8 @@ import { cpSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { connect as connectNats } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 
 /**
  * Finds or builds the servers the stack needs on a machine without Docker, and starts throwaway
@@ -138,6 +140,61 @@ export async function startNats(options: { dataDir: string; port?: number; log?:
   mkdirSync(options.dataDir, { recursive: true });
   const binary = ensureNatsServer();
   return startProcess(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.dataDir], port, `nats://127.0.0.1:${port}`, options.log);
+}
+
+export interface LocalCluster {
+  /** Every node's client URL, comma-separated: what NATS_URL takes. */
+  url: string;
+  nodes: LocalServer[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A JetStream cluster of `nodes` nats-servers on loopback, each routed to all the others, resolved
+ * once the cluster has elected its JetStream meta leader (before that, stream operations fail).
+ */
+export async function startNatsCluster(options: { dataDir: string; nodes?: number; name?: string; log?: (line: string) => void }): Promise<LocalCluster> {
+  const count = options.nodes ?? 3;
+  const binary = ensureNatsServer();
+  const ports = await Promise.all(Array.from({ length: count }, async () => ({ client: await freePort(), cluster: await freePort() })));
+  const routeOf = (port: number) => `nats://127.0.0.1:${port}`;
+  const nodes: LocalServer[] = [];
+  try {
+    for (const [index, { client, cluster }] of ports.entries()) {
+      const name = `n${index + 1}`;
+      const dataDir = join(options.dataDir, name);
+      mkdirSync(dataDir, { recursive: true });
+      const routes = ports.filter((other) => other.cluster !== cluster).map((other) => routeOf(other.cluster));
+      const args = ['-js', '-a', '127.0.0.1', '-p', String(client), '-sd', dataDir, '-n', name, '--cluster_name', options.name ?? 'energobot', '-cluster', routeOf(cluster), '-routes', routes.join(',')];
+      nodes.push(await startProcess(binary, args, client, `nats://127.0.0.1:${client}`, options.log && ((line) => options.log!(`${name}: ${line}`))));
+    }
+    const url = nodes.map((node) => node.url).join(',');
+    await waitForJetStream(url, 30_000);
+    return { url, nodes, stop: async () => void (await Promise.all(nodes.map((node) => node.stop()))) };
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.stop()));
+    throw error;
+  }
+}
+
+/** Retries an account info request until JetStream answers it: on a cluster, once a meta leader is elected. */
+async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
+  const nc = await connectNats({ servers: url.split(','), timeout: timeoutMs });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        // Creating the manager checks the API too, so it is retried with the request.
+        await (await jetstreamManager(nc)).getAccountInfo();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`JetStream not ready within ${timeoutMs} ms: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 /** A mongod on PATH when there is one, else FerretDB on SQLite: both speak MongoDB's protocol. */

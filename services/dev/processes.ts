@@ -101,6 +101,8 @@ export function localStackEnv(options: { natsUrl: string; mongoUrl: string; mong
     INGRESS_URL: `http://127.0.0.1:${ports.ingress}/viber/webhook`,
     FAKE_VIBER_URL: `http://127.0.0.1:${ports.fakeViber}`,
     REFERENCE_URL: reference,
+    // Several workers on one host: each takes a free port for health and metrics, and logs it.
+    OPS_PORT: '0',
     // Workers report their chats' states for the simulator's live diagram.
     INSPECT: '1',
     REFERENCE_PUBLIC_URL: reference,

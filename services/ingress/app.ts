@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
 import { chatTag, type Logger } from '../../shared/logger.js';
@@ -11,6 +12,8 @@ import { isReceipt, MalformedCallbackError, toChatEvent } from '../../shared/vib
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { PaymentNoticeError, readPaymentNotice } from '../../shared/payment-notice.js';
 import { ChatRateLimiter } from './rate-limit.js';
+import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops-routes.js';
+import { unmetered, type CallbackMeter, type CallbackSource } from './metrics.js';
 
 /** The port through which ingress hands events to the workers. Resolves once the event is durable. */
 export type PublishEvent = (event: ChatEvent, correlationId: string) => Promise<{ duplicate: boolean }>;
@@ -24,8 +27,10 @@ export interface IngressOptions {
   logger: Logger;
   /** Viber's callbacks are a few kilobytes; anything much larger is not from Viber. */
   bodyLimit?: number;
-  /** Tells readiness whether the bus is connected. */
-  isBusReady?: () => boolean;
+  /** Health and metrics routes: readiness checks and the registry. None: always ready, no metrics. */
+  ops?: OpsRoutesOptions;
+  /** Counts callbacks received and refused. */
+  meter?: CallbackMeter;
   /** Events per chat that reach the bus; the default limit when not given. */
   rateLimiter?: ChatRateLimiter;
 }
@@ -44,6 +49,7 @@ const EMPTY_BODY = Buffer.alloc(0);
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const { authToken, sender, publish, logger } = options;
   const rateLimiter = options.rateLimiter ?? new ChatRateLimiter();
+  const meter = options.meter ?? unmetered;
   // No per-request log lines: they would carry headers, the signature among them.
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, logController: new LogController({ disableRequestLogging: true }) });
 
@@ -56,6 +62,8 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       return reply.code(500).send({ error: 'internal error' });
     }
     request.log.warn({ reason: error.code ?? 'client-error', status }, 'request refused');
+    const source = sourceOf(request.routeOptions.url);
+    if (source) meter.refused(source, status === 413 ? 'body-too-large' : 'unreadable');
     return status === 413 ? reply.code(413).send({ error: 'body too large' }) : reply.code(400).send({ error: 'unreadable request' });
   });
 
@@ -63,18 +71,16 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_req, reply) => {
-    const ready = options.isBusReady?.() ?? true;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'bus unavailable' });
-  });
+  registerOpsRoutes(app, options.ops ?? { registry: new Registry(), checks: [] });
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
     // A request without a body has none to parse; its signature is checked over no bytes at all.
+    meter.received('viber');
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
     // A header sent twice arrives joined or as an array: never a valid signature.
     if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
       request.log.warn({ reason: 'bad-signature' }, 'callback refused');
+      meter.refused('viber', 'bad-signature');
       return reply.code(403).send({ error: 'invalid signature' });
     }
 
@@ -88,6 +94,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     } catch (error) {
       const reason = error instanceof MalformedCallbackError ? error.message : 'body is not valid JSON';
       request.log.warn({ reason }, 'callback refused');
+      meter.refused('viber', 'malformed');
       return reply.code(400).send({ error: reason });
     }
     if (event === null) {
@@ -101,6 +108,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     if (limited && !rateLimiter.tryTake(event.chatId)) {
       // 200, or Viber would send it again and again; the chat's tag, never its id.
       request.log.warn({ chat: chatTag(event.chatId), kind: event.kind }, 'rate-limited');
+      meter.refused('viber', 'rate-limited');
       return reply.code(200).send({ status: 0 });
     }
 
@@ -115,6 +123,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       // Viber resends what got 503: the resend, not this attempt, should pay for the event.
       if (limited) rateLimiter.refund(event.chatId);
       log.error({ err: error }, 'could not publish; Viber will resend');
+      meter.refused('viber', 'unavailable');
       return reply.code(503).send({ error: 'temporarily unavailable' });
     }
     // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
@@ -123,6 +132,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
 
   // The payment provider's signed notice becomes a chat event of the chat that asked for the link.
   app.post(PAYMENT_CALLBACK_PATH, async (request, reply) => {
+    meter.received('payment');
     const raw = request.body;
     let event: ChatEvent;
     try {
@@ -132,6 +142,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     } catch (error) {
       const refusal = error instanceof PaymentNoticeError ? error : new PaymentNoticeError('malformed', 'unreadable notice');
       request.log.warn({ reason: refusal.reason }, 'payment notice refused');
+      meter.refused('payment', refusal.reason);
       return reply.code(refusal.reason === 'bad-signature' ? 403 : 400).send({ error: refusal.message });
     }
     const correlationId = randomUUID();
@@ -141,9 +152,17 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       return reply.code(200).send({ status: 'ok' });
     } catch (error) {
       request.log.error({ correlationId, err: error }, 'could not publish the payment notice; the provider will retry');
+      meter.refused('payment', 'unavailable');
       return reply.code(503).send({ error: 'temporarily unavailable' });
     }
   });
 
   return app;
+}
+
+/** Which callback a request was, by its route; undefined for any other route. */
+function sourceOf(route: string | undefined): CallbackSource | undefined {
+  if (route === WEBHOOK_PATH) return 'viber';
+  if (route === PAYMENT_CALLBACK_PATH) return 'payment';
+  return undefined;
 }

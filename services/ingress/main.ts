@@ -4,7 +4,10 @@ import { readConfig, readInfraConfig } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
 import { runService } from '../../shared/service.js';
 import { readViberConfig } from '../../shared/viber/config.js';
+import { createRegistry } from '../../shared/metrics.js';
+import { natsReady } from '../../shared/readiness.js';
 import { buildIngress } from './app.js';
+import { registerCallbackMetrics, timedPublish } from './metrics.js';
 import { ChatRateLimiter, DEFAULT_RATE_LIMIT } from './rate-limit.js';
 
 const env = readConfig();
@@ -26,13 +29,16 @@ runService(logger, async () => {
   env.done();
   const bus = await connectBus(infra.natsUrl, 'ingress', logger);
   await ensureTopology(bus.jsm, infra);
+  const registry = createRegistry('ingress');
   const app = buildIngress({
     authToken: viber.authToken,
     paymentSecret: config.paymentSecret,
     sender: viber.sender,
     logger,
-    publish: (event, correlationId) => publishChatEvent(bus.js, infra.partitions, event, correlationId),
-    isBusReady: () => !bus.nc.isClosed() && bus.nc.info !== undefined,
+    publish: timedPublish((event, correlationId) => publishChatEvent(bus.js, infra.partitions, event, correlationId), registry),
+    // Ingress's own app serves health and metrics: the webhook's port is the one probes reach anyway.
+    ops: { registry, checks: [natsReady(bus.nc)] },
+    meter: registerCallbackMetrics(registry),
     rateLimiter: new ChatRateLimiter(config.rateLimit),
   });
   await app.listen({ host: config.host, port: config.port });

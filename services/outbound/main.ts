@@ -10,7 +10,12 @@ import { createViberBotApi } from '../../shared/viber/api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chaosKill } from '../../shared/chaos.js';
+import { registerConsumerMetrics } from '../../shared/consumer-metrics.js';
+import { createRegistry } from '../../shared/metrics.js';
+import { readOpsConfig, startOpsServer } from '../../shared/ops-server.js';
+import { natsReady, viberConfigured } from '../../shared/readiness.js';
 import { deliverReply } from './deliver.js';
+import { meteredViberApi } from './metered-viber-api.js';
 import { natsSentReplies } from './sent-replies.js';
 
 const env = readConfig();
@@ -18,6 +23,7 @@ const infra = readInfraConfig(env);
 const viber = readViberConfig(env);
 const config = {
   viberTimeoutMs: env.int('VIBER_TIMEOUT_MS', 10_000, { min: 100 }),
+  ops: readOpsConfig(env, 9102),
 };
 const logger = createLogger('outbound', infra.logLevel);
 
@@ -25,7 +31,9 @@ runService(logger, async () => {
   env.done();
   const bus = await connectBus(infra.natsUrl, 'outbound', logger);
   await ensureTopology(bus.jsm, infra);
-  const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: config.viberTimeoutMs });
+  const registry = createRegistry('outbound');
+  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Replies, group: Groups.Outbound, partitions: infra.partitions });
+  const api = meteredViberApi(createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: config.viberTimeoutMs }), registry);
   const sent = await natsSentReplies(bus.js, infra.replicas);
   const onSent = chaosKill(process.env);
 
@@ -38,14 +46,15 @@ runService(logger, async () => {
     js: bus.js,
     stream: Streams.Replies,
     group: Groups.Outbound,
-    partitions: infra.partitions,
+    settings: infra,
     logger,
     handle,
-    maxDeliveries: infra.maxDeliveries,
-    retryBaseMs: infra.retryBaseMs,
+    onDeadLetter: consumerMetrics.deadLettered,
   });
+  const ops = await startOpsServer(config.ops, { registry, checks: [natsReady(bus.nc), viberConfigured(viber)], logger });
   return {
     async stop() {
+      await ops.close();
       await consumer.stop();
       await bus.close();
     },

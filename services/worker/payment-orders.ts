@@ -27,11 +27,11 @@ const MAX_PAYMENT = 10_000_000_00;
  */
 export class PaymentOrders {
   private readonly orders: Collection<OrderDocument>;
-  private readonly settled: Collection<{ _id: string; at: Date }>;
+  private readonly settled: Collection<{ _id: string; seq: number; at: Date }>;
 
   constructor(db: Db) {
     this.orders = db.collection<OrderDocument>('payment_orders');
-    this.settled = db.collection<{ _id: string; at: Date }>('payment_notices');
+    this.settled = db.collection<{ _id: string; seq: number; at: Date }>('payment_notices');
   }
 
   /** Records an order before its link is shown; the same order again is the same record. */
@@ -43,19 +43,24 @@ export class PaymentOrders {
     }
   }
 
-  /** Checks a notice against its order and claims it, so that the same outcome is told once. */
-  async settle(notice: PaymentEvent): Promise<NoticeVerdict> {
+  /**
+   * Checks a notice against its order and claims it for the stream message `seq` that carries it,
+   * so that the same outcome is told once: the same message redelivered passes again, a replay
+   * (the same notice in another message) does not.
+   */
+  async settle(notice: PaymentEvent, seq: number): Promise<NoticeVerdict> {
     const order = await this.orders.findOne({ _id: notice.orderId });
     if (!order) return { ok: false, reason: 'unknown-order' };
     if (order.chatId !== notice.chatId) return { ok: false, reason: 'wrong-chat' };
     if (order.account !== notice.account) return { ok: false, reason: 'wrong-account' };
     const paid = notice.status === 'succeeded';
     if (!Number.isSafeInteger(notice.amount) || notice.amount < 0 || notice.amount > MAX_PAYMENT || (paid && notice.amount === 0)) return { ok: false, reason: 'bad-amount' };
+    const claim = `${notice.orderId}:${notice.status}`;
     try {
-      await this.settled.insertOne({ _id: `${notice.orderId}:${notice.status}`, at: new Date() });
+      await this.settled.insertOne({ _id: claim, seq, at: new Date() });
     } catch (error) {
-      if (isDuplicateKeyError(error)) return { ok: false, reason: 'replay' };
-      throw error;
+      if (!isDuplicateKeyError(error)) throw error;
+      if ((await this.settled.findOne({ _id: claim }))?.seq !== seq) return { ok: false, reason: 'replay' };
     }
     return { ok: true };
   }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/mongo.js';
 import { Texts } from '../../machines/texts.js';
-import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { signPaymentNotice } from '../../shared/payment-notice.js';
+import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { startStack, type Stack } from '../harness/processes.js';
 import { conversation } from '../harness/conversation.js';
 
@@ -86,6 +88,21 @@ describe('a customer passes a meter reading and pays, end to end', () => {
 
     const notice = await customer.replies();
     expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
+  });
+
+  test('a correctly signed notice for an order the bot never made is told to nobody', async () => {
+    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+    await customer.say('Начать');
+    const body = JSON.stringify({ orderId: 'not-ours', status: 'succeeded', account: 'инзб12345678', amount: 100, chatId: customer.chatId, channel: 'viber', noticeId: 'not-ours:succeeded' });
+    const answer = await fetch(`${stack.ingressUrl}/payments/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signPaymentNotice(body, stack.env.PAYMENT_SECRET!) },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    const worker = stack.services.find((s) => s.name === 'worker')!;
+    await eventually(() => (worker.logs.some((l) => l.msg === 'payment notice refused' && l.reason === 'unknown-order') ? true : undefined), 'the refusal');
+    await expect(customer.replies(1_000)).rejects.toThrow(/no reply/);
   });
 
   test('a billing outage gets a clear «try later» and the chat stays usable', async () => {

@@ -3,6 +3,13 @@ import { localStackEnv, startService, waitForLog, type ServiceName, type Service
 
 export { startService, waitForLog, type ServiceProcess };
 
+/** Where a worker's or outbound's health and metrics are: the port its ops server logged (OPS_PORT=0). */
+export async function opsUrlOf(service: ServiceProcess): Promise<string> {
+  await waitForLog(service, 'ops server listening');
+  const line = service.logs.find((entry) => entry.msg === 'ops server listening');
+  return `http://127.0.0.1:${String(line?.opsPort)}`;
+}
+
 export interface Stack {
   ingressUrl: string;
   fakeViberUrl: string;

@@ -21,17 +21,18 @@ describe('payment notices are believed only for our orders, once (real store)', 
     ({ id: 'n', channel: 'viber', chatId: 'chat-1', at: 0, kind: 'payment', orderId: 'o-1', status: 'succeeded', account: 'инзб12345678', amount: 150000, ...overrides }) as const;
 
   test('a notice for another chat, another account, an unknown order or a silly amount is refused', async () => {
-    expect(await orders.settle(notice({ chatId: 'chat-2' }) as never)).toEqual({ ok: false, reason: 'wrong-chat' });
-    expect(await orders.settle(notice({ account: 'инзб00000000' }) as never)).toEqual({ ok: false, reason: 'wrong-account' });
-    expect(await orders.settle(notice({ orderId: 'o-404' }) as never)).toEqual({ ok: false, reason: 'unknown-order' });
-    expect(await orders.settle(notice({ amount: 0 }) as never)).toEqual({ ok: false, reason: 'bad-amount' });
-    expect(await orders.settle(notice({ amount: -1 }) as never)).toEqual({ ok: false, reason: 'bad-amount' });
+    expect(await orders.settle(notice({ chatId: 'chat-2' }) as never, 1)).toEqual({ ok: false, reason: 'wrong-chat' });
+    expect(await orders.settle(notice({ account: 'инзб00000000' }) as never, 1)).toEqual({ ok: false, reason: 'wrong-account' });
+    expect(await orders.settle(notice({ orderId: 'o-404' }) as never, 1)).toEqual({ ok: false, reason: 'unknown-order' });
+    expect(await orders.settle(notice({ amount: 0 }) as never, 1)).toEqual({ ok: false, reason: 'bad-amount' });
+    expect(await orders.settle(notice({ amount: -1 }) as never, 1)).toEqual({ ok: false, reason: 'bad-amount' });
   });
 
   test('the customer may pay another amount than due; the same outcome twice is a replay', async () => {
-    expect(await orders.settle(notice() as never)).toEqual({ ok: true });
-    expect(await orders.settle(notice() as never)).toEqual({ ok: false, reason: 'replay' });
-    const both = await Promise.all([orders.settle(notice({ status: 'failed', amount: 0 }) as never), orders.settle(notice({ status: 'failed', amount: 0 }) as never)]);
+    expect(await orders.settle(notice() as never, 7)).toEqual({ ok: true });
+    expect(await orders.settle(notice() as never, 7)).toEqual({ ok: true }); // the same message redelivered
+    expect(await orders.settle(notice() as never, 9)).toEqual({ ok: false, reason: 'replay' });
+    const both = await Promise.all([orders.settle(notice({ status: 'failed', amount: 0 }) as never, 11), orders.settle(notice({ status: 'failed', amount: 0 }) as never, 12)]);
     expect(both.filter((v) => v.ok)).toHaveLength(1);
   });
 });
