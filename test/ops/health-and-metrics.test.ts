@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNats } from '../../services/dev/local-servers.js';
 import { Callbacks, postCallback } from '../../services/fake-viber/callbacks.js';
-import { eventually, mongoUrl, natsUrl } from '../harness/infra.js';
+import { eventually, freshBus, mongoUrl, natsUrl } from '../harness/infra.js';
 import { readiness, sampleSum, scrape } from '../harness/metrics.js';
 import { opsUrlOf, startService, startStack, waitForLog, type Stack } from '../harness/processes.js';
 
@@ -17,6 +17,8 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
   const chatId = `ops-${randomUUID()}`;
 
   beforeAll(async () => {
+    // Empty streams: events left by earlier suites would move the counters this suite reads.
+    await (await freshBus()).close();
     stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: `ops_${randomUUID().slice(0, 8)}`, authToken: AUTH_TOKEN });
     urls.ingress = stack.ingressUrl;
     urls.worker = await opsUrlOf(stack.services.find((s) => s.name === 'worker')!);

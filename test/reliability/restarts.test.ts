@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, startMongoCompatible, startNats, type LocalServer } from '../../services/dev/local-servers.js';
-import { mongoUrl, natsUrl } from '../harness/infra.js';
+import { freshBus, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack } from '../harness/processes.js';
 import { collectReplies, expectedReplies, runTraffic } from '../harness/traffic.js';
 
@@ -53,6 +53,7 @@ describe('restarts while traffic flows: services reconnect, every chat answered 
     ['the store', 'store'],
   ] as const)('%s killed with SIGKILL and restarted', async (_label, which) => {
     const server = await restartable((dataDir, port) => (which === 'bus' ? startNats({ dataDir, port }) : startMongoCompatible({ dataDir, port })));
+    if (which === 'store') await (await freshBus()).close();
     const stack = await startStack({
       natsUrl: which === 'bus' ? server.url : natsUrl(),
       mongoUrl: which === 'store' ? server.url : mongoUrl(),
