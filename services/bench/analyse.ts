@@ -1,0 +1,56 @@
+import type { ReceivedMessage } from './replies.js';
+import { percentiles, round, steadyRate, type Percentiles } from './stats.js';
+
+export interface TurnFigures {
+  turns: number;
+  /** Turns whose last reply arrived, per second, over the steady window. */
+  turnsPerSecond: number;
+  repliesPerSecond: number;
+  /** From the webhook's post to the arrival of the turn's last reply at the fake Viber API. */
+  latencyMs: Percentiles | null;
+  missing: number;
+  duplicates: number;
+  /** Chats whose replies came in another order than the script's. */
+  outOfOrderChats: number;
+}
+
+/**
+ * Matches each chat's received messages against what the script makes the bot say: the k-th
+ * message of a chat must be the k-th expected one, so a reply that came twice or overtook another
+ * shows up as a mismatch. A turn is done when its last reply arrived.
+ */
+export function analyseTurns(chatIds: string[], postedAt: number[][], expectedPerLine: string[][], byChat: Map<string, ReceivedMessage[]>): TurnFigures {
+  const expected = expectedPerLine.flat();
+  const lastReplyIndex = expectedPerLine.map((_, line) => expectedPerLine.slice(0, line + 1).flat().length - 1);
+  const latencies: number[] = [];
+  const turnDoneAt: number[] = [];
+  const replyAt: number[] = [];
+  let missing = 0;
+  let duplicates = 0;
+  let outOfOrderChats = 0;
+
+  chatIds.forEach((chatId, chat) => {
+    const received = byChat.get(chatId) ?? [];
+    for (const message of received) replyAt.push(message.at);
+    missing += Math.max(0, expected.length - received.length);
+    const extra = Math.max(0, received.length - expected.length);
+    duplicates += extra;
+    // Extra messages are counted once as duplicates; the order check looks at the shared prefix.
+    if (received.some((message, index) => index < expected.length && message.fingerprint !== expected[index])) outOfOrderChats++;
+    lastReplyIndex.forEach((index, line) => {
+      const done = received[index];
+      if (!done || index < 0) return;
+      turnDoneAt.push(done.at);
+      latencies.push(done.at - postedAt[chat]![line]!);
+    });
+  });
+  return {
+    turns: turnDoneAt.length,
+    turnsPerSecond: round(steadyRate(turnDoneAt)),
+    repliesPerSecond: round(steadyRate(replyAt)),
+    latencyMs: percentiles(latencies),
+    missing,
+    duplicates,
+    outOfOrderChats,
+  };
+}

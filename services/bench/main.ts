@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hotFunctions, hotPlaces, idlePercent, readProfiles } from './cpu-profile.js';
+import { emptyBus, startBenchInfra, storeSizePerChat, type BenchInfra } from './infra.js';
+import { measureJetStream } from './jetstream-ceiling.js';
+import { readBenchOptions, type BenchOptions } from './options.js';
+import { describeMachine, formatResults, type BenchResults, type MeasuredScenario } from './report.js';
+import { runScenario, type ScenarioPlan } from './scenario.js';
+import { BENCH_SCRIPT, runScriptInProcess } from './script.js';
+import { measureStoreCosts } from './store-costs.js';
+import { BENCH_AUTH_TOKEN, startBaseline, startEmptyWebhook, startPipeline, type RunningTarget } from './stacks.js';
+import { round } from './stats.js';
+
+/**
+ * `npm run bench`: the pipeline with 1, 2 and 4 workers, the same bot in one process without the
+ * bus, and the raw ceilings of fastify and JetStream, on throwaway servers. See docs/benchmark.md.
+ */
+const options = readBenchOptions(process.argv.slice(2));
+const say = (message: string) => console.log(`[bench] ${message}`);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+/** A database of this run's own for each scenario, so none pays for another's data. */
+const databaseFor = (scenario: string) => `bench_${stamp}_${scenario}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
+
+/** What must be stopped if the run is interrupted: the servers and the scenario's processes. */
+const running = new Set<() => Promise<void>>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the processes started`);
+    void Promise.allSettled([...running].map((stop) => stop())).then(() => process.exit(130));
+  });
+}
+
+/** Runs the load against a started target, then stops it whatever happened. */
+async function measure(target: Omit<RunningTarget, 'fakeViberUrl'>, infra: BenchInfra, plan: Omit<ScenarioPlan, 'webhookUrl' | 'processes' | 'authToken'>): Promise<MeasuredScenario> {
+  running.add(target.stop);
+  try {
+    return await runScenario({ ...plan, webhookUrl: target.webhookUrl, authToken: BENCH_AUTH_TOKEN, processes: [...target.processes, ...infra.processes, { name: 'bench (load generator)', pid: process.pid }] });
+  } finally {
+    await target.stop();
+    running.delete(target.stop);
+  }
+}
+
+async function main(options: BenchOptions): Promise<BenchResults> {
+  const infra = await startBenchInfra(say);
+  running.add(infra.stop);
+  say(`nats ${infra.natsUrl}, store ${infra.storeEngine} at ${infra.mongoUrl}`);
+  const { expectedPerLine, snapshot } = await runScriptInProcess();
+  const load = { chats: options.chats, script: BENCH_SCRIPT, concurrency: options.concurrency, rate: options.rate };
+  const results: BenchResults = { startedAt: new Date().toISOString(), machine: describeMachine(), storeEngine: infra.storeEngine, options: { ...options }, scenarios: [] };
+  const withStore = async (name: string, start: (mongoDb: string) => Promise<RunningTarget>, workers?: number) => {
+    const mongoDb = databaseFor(name);
+    await emptyBus(infra.natsUrl);
+    const target = await start(mongoDb);
+    const result = await measure(target, infra, { ...load, name, replies: { fakeViberUrl: target.fakeViberUrl, expectedPerLine } });
+    results.scenarios.push({ ...result, workers, storeSize: await storeSizePerChat(infra, mongoDb, options.chats) });
+  };
+  try {
+    if (!options.skipCeilings) {
+      say('ceiling: fastify answering 200 with nothing behind it');
+      results.scenarios.push(await measure(await startEmptyWebhook(), infra, { ...load, name: 'empty webhook' }));
+      say(`ceiling: JetStream publish and consume, ${options.jetstreamMessages} messages`);
+      await emptyBus(infra.natsUrl);
+      results.jetstream = await measureJetStream(infra.natsUrl, options.jetstreamMessages);
+      say('ceiling: what each store operation of a turn costs');
+      // As many documents as a scenario leaves behind: a head and two versions per chat.
+      results.storeCosts = await measureStoreCosts(infra.mongoUrl, databaseFor('store ops'), snapshot, options.chats * 3, options.partitions);
+    }
+    if (!options.skipBaseline) {
+      say('baseline: the whole bot in one process, no bus');
+      await withStore('baseline', (mongoDb) => startBaseline({ natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl, mongoDb }, options.partitions));
+    }
+    const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'energobot-bench-profile-')) : undefined;
+    if (!options.skipPipeline) {
+      for (const workers of options.workers) {
+        say(`pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ${options.partitions} partitions`);
+        // Profiles of the last worker count only: one profile set, of the busiest configuration.
+        const profile = workers === options.workers.at(-1) ? profileDir : undefined;
+        await withStore(`pipeline ${workers}w`, (mongoDb) => startPipeline({ natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl, mongoDb }, { workers, partitions: options.partitions, profileDir: profile }), workers);
+      }
+    }
+    const baseline = results.scenarios.find((s) => s.name === 'baseline')?.turns?.turnsPerSecond;
+    if (baseline) results.pipelineToBaseline = Object.fromEntries(results.scenarios.filter((s) => s.workers).map((s) => [s.name, round(s.turns!.turnsPerSecond / baseline, 2)]));
+    if (profileDir && !options.skipPipeline) {
+      const profiles = readProfiles(profileDir);
+      results.profile = { idlePercent: idlePercent(profiles), hotFunctions: hotFunctions(profiles), hotPlaces: hotPlaces(profiles), files: `${profiles.length} profile(s) in ${profileDir}` };
+    }
+    results.machine.loadAverageAtEnd = loadavg().map((load) => round(load, 2));
+    return results;
+  } finally {
+    await infra.stop();
+  }
+}
+
+const results = await main(options);
+mkdirSync(options.outDir, { recursive: true });
+const file = join(options.outDir, `${stamp}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${formatResults(results)}\n`);
+say(`results written to ${file}`);
