@@ -36,7 +36,8 @@ const MAX_CONFLICTS = 5;
  */
 export async function applyChatEvent(deps: ApplyEventDeps, event: ChatEvent, seq: number, logger: Logger): Promise<ApplyOutcome> {
   for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
-    const record = await deps.store.load(event.chatId);
+    // After a refused save the record read before is behind: read past any shortcut.
+    const record = await deps.store.load(event.chatId, { verify: attempt > 1 });
     deps.onStep?.('loaded');
     if (record && record.lastEventSeq === seq) {
       await deps.publishReplies(record.outbox);

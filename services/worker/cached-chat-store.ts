@@ -20,8 +20,8 @@ export class CachedChatStore implements ChatStore {
     return this.entries.size;
   }
 
-  async load(chatId: string): Promise<ChatRecord | null> {
-    const cached = this.entries.get(chatId);
+  async load(chatId: string, options: { verify?: boolean } = {}): Promise<ChatRecord | null> {
+    const cached = options.verify ? undefined : this.entries.get(chatId);
     if (cached) {
       this.hits++;
       // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
@@ -30,7 +30,7 @@ export class CachedChatStore implements ChatStore {
       return cached;
     }
     this.misses++;
-    return this.store.load(chatId);
+    return this.store.load(chatId, options);
   }
 
   async save(record: ChatRecord, expectedVersion: number): Promise<boolean> {

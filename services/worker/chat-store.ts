@@ -24,7 +24,11 @@ export interface ChatRecord {
 
 /** The port through which workers load and save chats. */
 export interface ChatStore {
-  load(chatId: string): Promise<ChatRecord | null>;
+  /**
+   * The chat's latest record. `verify` reads past any shortcut to the newest saved version: asked
+   * for after a save was refused, when the record read before is known to be behind.
+   */
+  load(chatId: string, options?: { verify?: boolean }): Promise<ChatRecord | null>;
   /** Saves `record` if the stored version is still `expectedVersion` (0 for a new chat); false if not. */
   save(record: ChatRecord, expectedVersion: number): Promise<boolean>;
 }
@@ -65,8 +69,10 @@ const versionId = (chatId: string, version: number) => `${chatId}#${version}`;
  *   FerretDB v1 does not apply those atomically under concurrency.) Since ids are never freed, a
  *   writer holding an old version can never slip in under the latest.
  * - `<chat>`: the head, a copy of the latest record written after each save. Concurrent writers may
- *   leave it a version behind, so a load reads it and then looks for the next versions until one
- *   is missing: the versions are contiguous, so that finds the latest.
+ *   leave it a version behind. A load reads only the head (a stale one costs a refused insert, no
+ *   harm); a verifying load, after such a refusal, looks for the next versions until one is missing:
+ *   the versions are contiguous, so that finds the latest. On FerretDB a read that finds nothing
+ *   costs as much as one that finds something, so the ordinary turn does one read, not two.
  */
 export class MongoChatStore implements ChatStore {
   private readonly docs: Collection<ChatDocument>;
@@ -75,9 +81,9 @@ export class MongoChatStore implements ChatStore {
     this.docs = db.collection<ChatDocument>(CHATS_COLLECTION);
   }
 
-  async load(chatId: string): Promise<ChatRecord | null> {
+  async load(chatId: string, options: { verify?: boolean } = {}): Promise<ChatRecord | null> {
     let latest: StoredRecord | null = await this.docs.findOne({ _id: chatId });
-    for (let version = (latest?.version ?? 0) + 1; ; version++) {
+    for (let version = (latest?.version ?? 0) + 1; options.verify; version++) {
       const next = await this.docs.findOne({ _id: versionId(chatId, version) });
       if (!next) break;
       latest = next;
@@ -111,10 +117,22 @@ export class MongoChatStore implements ChatStore {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
-    // The head is a shortcut, not the truth: a failed or lagging write only costs the next load a read.
-    await this.docs.replaceOne({ _id: record.chatId }, stored, { upsert: true }).catch(() => undefined);
+    await this.writeHead(record.chatId, stored);
     if (record.version % PRUNE_EVERY === 0) await this.prune(record.chatId, record.version);
     return true;
+  }
+
+  /**
+   * The head is a shortcut, not the truth: a failed or lagging write only costs a refused insert
+   * later. A new chat's head is inserted (FerretDB: ~1 ms, against ~30 ms for an upsert).
+   */
+  private async writeHead(chatId: string, stored: StoredRecord) {
+    try {
+      if (stored.version === 1) return void (await this.docs.insertOne({ _id: chatId, ...stored }));
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) return;
+    }
+    await this.docs.replaceOne({ _id: chatId }, stored, { upsert: true }).catch(() => undefined);
   }
 
   /** Empties old versions (best effort): their ids stay taken, their snapshots go. */
