@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
-import { chatTag, type Logger } from '../../shared/logger.js';
-import { welcomeReply } from '../../machines/chat.machine.js';
-import { parseExactJson } from '../../shared/viber/exact-json.js';
-import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
-import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { readViberCallback } from '../../shared/viber/callback-fields.js';
-import { isReceipt, MalformedCallbackError, toChatEvent } from '../../shared/viber/to-chat-event.js';
-import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
-import { PaymentNoticeError, readPaymentNotice } from '../../shared/payment-notice.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ViberSender } from '../../shared/viber/render.js';
 import { ChatRateLimiter } from './rate-limit.js';
+import { registerPaymentCallback } from './payment-callback.js';
+import { registerViberWebhook } from './viber-webhook.js';
 import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops-routes.js';
 import { unmetered, type CallbackMeter, type CallbackSource } from './metrics.js';
 
-/** The port through which ingress hands events to the workers. Resolves once the event is durable. */
-export type PublishEvent = (event: ChatEvent, correlationId: string) => Promise<{ duplicate: boolean }>;
+import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH, type PublishEvent } from './routes.js';
+
+export { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH, type PublishEvent } from './routes.js';
 
 export interface IngressOptions {
   authToken: string;
@@ -35,16 +29,9 @@ export interface IngressOptions {
   rateLimiter?: ChatRateLimiter;
 }
 
-export const WEBHOOK_PATH = '/viber/webhook';
-export const PAYMENT_CALLBACK_PATH = '/payments/callback';
-
-const EMPTY_BODY = Buffer.alloc(0);
-
 /**
- * The Viber webhook: checks the signature over the raw bytes before anything is parsed, turns the
- * callback into a channel-neutral chat event, and answers 200 only once JetStream has stored it,
- * so nothing Viber was told we have can be lost. When the bus cannot take it, Viber gets 503 and
- * sends the callback again.
+ * Ingress: the Viber webhook and the payment provider's callback (one file each), health and
+ * metrics. Bodies are kept raw, because both signatures are over the raw bytes.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const { authToken, sender, publish, logger } = options;
@@ -73,89 +60,8 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
 
   registerOpsRoutes(app, options.ops ?? { registry: new Registry(), checks: [] });
 
-  app.post(WEBHOOK_PATH, async (request, reply) => {
-    // A request without a body has none to parse; its signature is checked over no bytes at all.
-    meter.received('viber');
-    const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
-    // A header sent twice arrives joined or as an array: never a valid signature.
-    if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
-      request.log.warn({ reason: 'bad-signature' }, 'callback refused');
-      meter.refused('viber', 'bad-signature');
-      return reply.code(403).send({ error: 'invalid signature' });
-    }
-
-    let event: ChatEvent | null;
-    let welcome = false;
-    try {
-      const callback = readViberCallback(parseExactJson(raw.toString('utf8')));
-      if (isReceipt(callback)) return reply.code(200).send({ status: 0 });
-      event = toChatEvent(callback);
-      welcome = callback.event === 'conversation_started';
-    } catch (error) {
-      const reason = error instanceof MalformedCallbackError ? error.message : 'body is not valid JSON';
-      request.log.warn({ reason }, 'callback refused');
-      meter.refused('viber', 'malformed');
-      return reply.code(400).send({ error: reason });
-    }
-    if (event === null) {
-      // A type Viber may add one day: acknowledged, so Viber does not resend it for an hour.
-      request.log.info('callback of an unknown event type ignored');
-      return reply.code(200).send({ status: 0 });
-    }
-
-    // The welcome is the answer to conversation_started itself, so it is never held back.
-    const limited = event.kind !== ChatEventKind.Opened;
-    if (limited && !rateLimiter.tryTake(event.chatId)) {
-      // 200, or Viber would send it again and again; the chat's tag, never its id.
-      request.log.warn({ chat: chatTag(event.chatId), kind: event.kind }, 'rate-limited');
-      meter.refused('viber', 'rate-limited');
-      return reply.code(200).send({ status: 0 });
-    }
-
-    const correlationId = randomUUID();
-    const log = request.log.child({ correlationId, kind: event.kind });
-    try {
-      const { duplicate } = await publish(event, correlationId);
-      // A callback stored before makes no new work: its token goes back.
-      if (limited && duplicate) rateLimiter.refund(event.chatId);
-      log.info({ duplicate }, 'callback accepted');
-    } catch (error) {
-      // Viber resends what got 503: the resend, not this attempt, should pay for the event.
-      if (limited) rateLimiter.refund(event.chatId);
-      log.error({ err: error }, 'could not publish; Viber will resend');
-      meter.refused('viber', 'unavailable');
-      return reply.code(503).send({ error: 'temporarily unavailable' });
-    }
-    // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
-    return reply.code(200).send(welcome ? renderViberMessage(welcomeReply(), sender) : { status: 0 });
-  });
-
-  // The payment provider's signed notice becomes a chat event of the chat that asked for the link.
-  app.post(PAYMENT_CALLBACK_PATH, async (request, reply) => {
-    meter.received('payment');
-    const raw = request.body;
-    let event: ChatEvent;
-    try {
-      const notice = readPaymentNotice(Buffer.isBuffer(raw) ? raw : EMPTY_BODY, request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined, options.paymentSecret);
-      // The notice id is the event id: the provider delivering the same notice again is stored once.
-      event = { id: `payment:${notice.noticeId}`, channel: notice.channel, chatId: notice.chatId, at: Date.now(), kind: 'payment', orderId: notice.orderId, status: notice.status, account: notice.account, amount: notice.amount };
-    } catch (error) {
-      const refusal = error instanceof PaymentNoticeError ? error : new PaymentNoticeError('malformed', 'unreadable notice');
-      request.log.warn({ reason: refusal.reason }, 'payment notice refused');
-      meter.refused('payment', refusal.reason);
-      return reply.code(refusal.reason === 'bad-signature' ? 403 : 400).send({ error: refusal.message });
-    }
-    const correlationId = randomUUID();
-    try {
-      const { duplicate } = await publish(event, correlationId);
-      request.log.info({ correlationId, kind: event.kind, duplicate }, 'payment notice accepted');
-      return reply.code(200).send({ status: 'ok' });
-    } catch (error) {
-      request.log.error({ correlationId, err: error }, 'could not publish the payment notice; the provider will retry');
-      meter.refused('payment', 'unavailable');
-      return reply.code(503).send({ error: 'temporarily unavailable' });
-    }
-  });
+  registerViberWebhook(app, { authToken, sender, publish, meter, rateLimiter });
+  registerPaymentCallback(app, { paymentSecret: options.paymentSecret, publish, meter });
 
   return app;
 }

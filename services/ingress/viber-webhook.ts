@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
+import { chatTag } from '../../shared/logger.js';
+import { welcomeReply } from '../../machines/chat.machine.js';
+import { parseExactJson } from '../../shared/viber/exact-json.js';
+import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
+import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
+import { readViberCallback } from '../../shared/viber/callback-fields.js';
+import { isReceipt, MalformedCallbackError, toChatEvent } from '../../shared/viber/to-chat-event.js';
+import { EMPTY_BODY, WEBHOOK_PATH, type PublishEvent } from './routes.js';
+import type { CallbackMeter } from './metrics.js';
+import type { ChatRateLimiter } from './rate-limit.js';
+
+/**
+ * The Viber webhook: checks the signature over the raw bytes before anything is parsed, turns the
+ * callback into a channel-neutral chat event, and answers 200 only once JetStream has stored it,
+ * so nothing Viber was told we have can be lost. When the bus cannot take it, Viber gets 503 and
+ * sends the callback again.
+ */
+export function registerViberWebhook(
+  app: FastifyInstance,
+  options: { authToken: string; sender: ViberSender; publish: PublishEvent; meter: CallbackMeter; rateLimiter: ChatRateLimiter },
+): void {
+  const { authToken, sender, publish, meter, rateLimiter } = options;
+  app.post(WEBHOOK_PATH, async (request, reply) => {
+    meter.received('viber');
+    const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
+    // A header sent twice arrives joined or as an array: never a valid signature.
+    if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
+      request.log.warn({ reason: 'bad-signature' }, 'callback refused');
+      meter.refused('viber', 'bad-signature');
+      return reply.code(403).send({ error: 'invalid signature' });
+    }
+
+    let event: ChatEvent | null;
+    let welcome = false;
+    try {
+      const callback = readViberCallback(parseExactJson(raw.toString('utf8')));
+      if (isReceipt(callback)) return reply.code(200).send({ status: 0 });
+      event = toChatEvent(callback);
+      welcome = callback.event === 'conversation_started';
+    } catch (error) {
+      const reason = error instanceof MalformedCallbackError ? error.message : 'body is not valid JSON';
+      request.log.warn({ reason }, 'callback refused');
+      meter.refused('viber', 'malformed');
+      return reply.code(400).send({ error: reason });
+    }
+    if (event === null) {
+      // A type Viber may add one day: acknowledged, so Viber does not resend it for an hour.
+      request.log.info('callback of an unknown event type ignored');
+      return reply.code(200).send({ status: 0 });
+    }
+
+    // The welcome is the answer to conversation_started itself, so it is never held back.
+    const limited = event.kind !== ChatEventKind.Opened;
+    if (limited && !rateLimiter.tryTake(event.chatId)) {
+      // 200, or Viber would send it again and again; the chat's tag, never its id.
+      request.log.warn({ chat: chatTag(event.chatId), kind: event.kind }, 'rate-limited');
+      meter.refused('viber', 'rate-limited');
+      return reply.code(200).send({ status: 0 });
+    }
+
+    const correlationId = randomUUID();
+    const log = request.log.child({ correlationId, kind: event.kind });
+    try {
+      const { duplicate } = await publish(event, correlationId);
+      // A callback stored before makes no new work: its token goes back.
+      if (limited && duplicate) rateLimiter.refund(event.chatId);
+      log.info({ duplicate }, 'callback accepted');
+    } catch (error) {
+      // Viber resends what got 503: the resend, not this attempt, should pay for the event.
+      if (limited) rateLimiter.refund(event.chatId);
+      log.error({ err: error }, 'could not publish; Viber will resend');
+      meter.refused('viber', 'unavailable');
+      return reply.code(503).send({ error: 'temporarily unavailable' });
+    }
+    // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
+    return reply.code(200).send(welcome ? renderViberMessage(welcomeReply(), sender) : { status: 0 });
+  });
+
+}
