@@ -70,5 +70,3 @@ export type ChatMachine = ReturnType<typeof createChatMachine>;
 export function welcomeReply(color = DEFAULT_BUTTON_COLOR): Reply {
   return text(Texts.welcome, startKeyboard(color));
 }
-
-export { mainMenu };
