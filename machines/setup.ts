@@ -60,7 +60,7 @@ export const chatSetup = setup({
   actors: {
     findAccount: fromPromise<AccountSummary | null, { account: string }>(notProvided('findAccount')),
     requestCode: fromPromise<CodeRequestResult, CodeRequest>(notProvided('requestCode')),
-    checkCode: fromPromise<CodeCheckResult, { chatId: string; account: string; code: string }>(notProvided('checkCode')),
+    checkCode: fromPromise<CodeCheckResult, { chatId: string; account: string; code: string; idempotencyKey: string }>(notProvided('checkCode')),
     loadServices: fromPromise<{ services: BillingService[]; period: SubmissionPeriod }, { account: string }>(notProvided('loadServices')),
     loadMeters: fromPromise<Meter[], { account: string; serviceId: string }>(notProvided('loadMeters')),
     loadHistory: fromPromise<ReadingRecord[], { account: string; meterId: string }>(notProvided('loadHistory')),

@@ -114,7 +114,12 @@ export const identifyState = (content: Content) => {
       checkingCode: {
         invoke: {
           src: 'checkCode',
-          input: ({ context, event }) => ({ chatId: context.chatId, account: context.identifying!, code: typedCode(event) }),
+          input: ({ context, event }) => ({
+            chatId: context.chatId,
+            account: context.identifying!,
+            code: typedCode(event),
+            idempotencyKey: event.id,
+          }),
           onDone: [
             ...backToFlow(({ event }) => event.output.result === 'ok', [
               assign({ accounts: ({ context }) => [...context.accounts, context.identifying!], identifying: undefined }),

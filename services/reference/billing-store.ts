@@ -52,10 +52,18 @@ interface ReadingDoc {
   idempotencyKey?: string;
 }
 
-/** The answer given to an idempotency key, so the same key again gets the same answer. */
+/**
+ * The answer given to an idempotency key, so the same key again gets the same answer. It is recorded
+ * before the reading it accepts is written: a key seen again (after a crash, or another month) writes
+ * that reading, never one of its own.
+ */
 interface SubmissionDoc {
   _id: string;
   result: SubmissionResult;
+  /** What an accepted submission stores. */
+  reading?: Omit<ReadingDoc, '_id'>;
+  /** The reading is written: the key seen again writes nothing, and cannot undo a later correction. */
+  applied?: boolean;
   at: Date;
 }
 
@@ -91,6 +99,11 @@ export function toAmountDue(account: AccountDoc): AmountDue {
 }
 
 const readingId = (meterId: string, month: string) => `${meterId}|${month}`;
+const unknownMeter: SubmissionResult = {
+  accepted: false,
+  reason: 'unknown-meter',
+  message: 'Такого счётчика нет на этом лицевом счёте.',
+};
 
 export function createBillingStore(db: Db, now: () => Date = () => new Date()): BillingStore {
   const accounts: Collection<AccountDoc> = db.collection(BillingCollections.accounts);
@@ -122,21 +135,49 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     zones: await zonesOf(meter),
   });
 
-  async function decide(submission: CheckedSubmission): Promise<SubmissionResult> {
+  /** The answer to a submission and the reading it would store; writes nothing. */
+  async function decide(submission: CheckedSubmission): Promise<Pick<SubmissionDoc, 'result' | 'reading'>> {
     const today = now();
-    const [account, meter] = await Promise.all([accounts.findOne({ _id: submission.account }), meters.findOne({ _id: submission.meterId, account: submission.account })]);
-    if (!account || !meter) return { accepted: false, reason: 'unknown-meter', message: 'Такого счётчика нет на этом лицевом счёте.' };
+    const [account, meter] = await Promise.all([
+      accounts.findOne({ _id: submission.account }),
+      meters.findOne({ _id: submission.meterId, account: submission.account }),
+    ]);
+    if (!account || !meter) return { result: unknownMeter };
     const refusal = periodRefusal(account.period, today.getDate()) ?? valuesRefusal(meter, submission.values);
-    if (refusal) return refusal;
+    if (refusal) return { result: refusal };
 
     // Rebuilt from the meter's own zone ids: nothing the caller named reaches the document's keys.
     const values = Object.fromEntries(meter.zones.map((zone) => [zone.id, submission.values[zone.id] as number]));
-    const month = monthOf(today);
     const date = isoDate(today);
-    const reading = { account: account._id, meterId: meter._id, month, date, values, source: 'customer' as const, idempotencyKey: submission.idempotencyKey };
+    const reading = {
+      account: account._id,
+      meterId: meter._id,
+      month: monthOf(today),
+      date,
+      values,
+      source: 'customer' as const,
+      idempotencyKey: submission.idempotencyKey,
+    };
+    return { result: { accepted: true, date }, reading };
+  }
+
+  /** Records the answer to a key seen for the first time; of two at once, the one recorded first. */
+  async function record(submission: CheckedSubmission): Promise<SubmissionDoc> {
+    const answer: SubmissionDoc = { _id: submission.idempotencyKey, ...(await decide(submission)), at: new Date() };
+    if (await claimed(() => submissions.insertOne(answer))) return answer;
+    const winner = await submissions.findOne({ _id: submission.idempotencyKey });
+    if (!winner) throw new Error('an idempotency key was taken but its answer is missing');
+    return winner;
+  }
+
+  /** Writes the recorded reading unless it was: written twice at once, it is the same document twice. */
+  async function apply(answer: SubmissionDoc): Promise<void> {
+    if (!answer.reading || answer.applied) return;
+    const { reading } = answer;
+    const id = readingId(reading.meterId, reading.month);
     // Two readings of one month at once: either may win, as it would one after the other.
-    await upsertRetrying(() => readings.replaceOne({ _id: readingId(meter._id, month) }, reading, { upsert: true }));
-    return { accepted: true, date };
+    await upsertRetrying(() => readings.replaceOne({ _id: id }, reading, { upsert: true }));
+    await submissions.updateOne({ _id: answer._id }, { $set: { applied: true } });
   }
 
   return {
@@ -160,16 +201,9 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     },
 
     async submit(submission) {
-      const earlier = await submissions.findOne({ _id: submission.idempotencyKey });
-      if (earlier) return earlier.result;
-      const result = await decide(submission);
-      // The reading is written before the key is recorded: a crash in between leaves a retry that
-      // writes the same month's reading again, which replaces it, so it is still one reading.
-      if (await claimed(() => submissions.insertOne({ _id: submission.idempotencyKey, result, at: new Date() }))) return result;
-      // The same key sent twice at once: the answer recorded first is the answer.
-      const winner = await submissions.findOne({ _id: submission.idempotencyKey });
-      if (!winner) throw new Error('an idempotency key was taken but its answer is missing');
-      return winner.result;
+      const answer = (await submissions.findOne({ _id: submission.idempotencyKey })) ?? (await record(submission));
+      await apply(answer);
+      return answer.result;
     },
 
     async putAccount(account) {

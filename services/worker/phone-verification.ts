@@ -3,7 +3,13 @@ import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../../shared/mongo.js';
 import type { BillingGateway } from '../../shared/ports/billing.js';
 import type { SmsGateway } from '../../shared/ports/sms.js';
-import type { CodeCheckResult, CodeRequest, CodeRequestResult, PhoneVerification } from '../../shared/ports/verification.js';
+import type {
+  CodeCheck,
+  CodeCheckResult,
+  CodeRequest,
+  CodeRequestResult,
+  PhoneVerification,
+} from '../../shared/ports/verification.js';
 
 /** The numbers the README promises. */
 export const VerificationLimits = {
@@ -26,14 +32,23 @@ interface Challenge {
   /** The event that asked for the code: it names the code's attempts, and a turn run again sends no second SMS. */
   lastKey: string;
   delivered: boolean;
+  /** A check matched: the code is spent, and the next one needs the phone again (as if there were none). */
+  verified?: boolean;
 }
 
 /** One spent attempt at one code; its unique `_id` (the code's id and a slot number) is what makes spending atomic. */
 interface Attempt {
+  /** `<codeId>:<slot>`. */
   _id: string;
   /** Names the code (a digest of challenge and event), never holds it. */
   codeId: string;
   challenge: string;
+  /** A digest of the check's idempotency key: the same check run again finds its slot. (Absent on older slots.) */
+  key?: string;
+  /** Whether the code given matched, so the check run again answers without it. */
+  matched?: boolean;
+  /** When the check ran: a lock it causes runs from then, however often it runs. */
+  at?: Date;
 }
 
 /** One code sent (or being sent) within the hour, under the keys the hourly limits count. */
@@ -50,11 +65,20 @@ export function normalisePhone(raw: string): string {
 }
 
 /** "79001234567" → "+7 ••• •••-45-67" */
-export const maskPhone = (phone: string) => `+${phone.slice(0, phone.length - 10)} ••• •••-${phone.slice(-4, -2)}-${phone.slice(-2)}`;
+export const maskPhone = (phone: string) =>
+  `+${phone.slice(0, phone.length - 10)} ••• •••-${phone.slice(-4, -2)}-${phone.slice(-2)}`;
 
 const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 const minutesUntil = (date: Date, now: number) => Math.max(1, Math.ceil((date.getTime() - now) / 60_000));
 const HOUR_MS = 60 * 60_000;
+/** Room for the same check taking a second slot when run on two workers at once: verdicts count keys, not slots. */
+const SLOTS_PER_CODE = VerificationLimits.attemptsPerCode * 2;
+
+const smsText = (code: string) => `Код для бота ООО «Иркутскэнергосбыт»: ${code}. Никому не сообщайте его.`;
+const slotOf = (attempt: Attempt) => Number(attempt._id.slice(attempt._id.lastIndexOf(':') + 1));
+const keyOf = (attempt: Attempt) => attempt.key ?? attempt._id;
+const lockedFor = (until: Date, now: number): CodeCheckResult =>
+  ({ result: 'locked', minutes: minutesUntil(until, now) });
 
 /**
  * SMS-code identification kept in the store, so every worker process sees the same challenges,
@@ -65,7 +89,8 @@ const HOUR_MS = 60 * 60_000;
  * upserts atomically): an attempt is a slot `<code>:<n>` that one check alone can take, and a send
  * reserves its record before it counts the hour's sends. The code itself is derived from the
  * event that asked for it, so a turn run again (after a crash, or on a second worker) means the
- * same code, the same SMS idempotency key, and one SMS that still matches what is stored.
+ * same code, the same SMS idempotency key, and one SMS that still matches what is stored. Likewise
+ * a slot holds its check's key and whether the code matched: a check run again answers from it.
  */
 export class StoredPhoneVerification implements PhoneVerification {
   private readonly challenges: Collection<Challenge>;
@@ -99,16 +124,20 @@ export class StoredPhoneVerification implements PhoneVerification {
 
   /** Four digits no one can predict without the secret, the same each time the same event asks. */
   private codeFor(challengeId: string, idempotencyKey: string) {
-    return String(this.hmac(`code\u0000${challengeId}\u0000${idempotencyKey}`).digest().readUInt32BE(0) % 10_000).padStart(4, '0');
+    const number = this.hmac(`code\u0000${challengeId}\u0000${idempotencyKey}`).digest().readUInt32BE(0);
+    return String(number % 10_000).padStart(4, '0');
   }
 
   async requestCode(request: CodeRequest): Promise<CodeRequestResult> {
     const id = this.challengeId(request.chatId, request.account);
-    const existing = await this.challenges.findOne({ _id: id });
+    const found = await this.challenges.findOne({ _id: id });
     const now = this.now();
-
-    if (existing?.lastKey === request.idempotencyKey && existing.delivered) return { result: 'sent', maskedPhone: maskPhone(existing.phone) };
-    if (existing?.lockedUntil && existing.lockedUntil.getTime() > now) return { result: 'locked', minutes: minutesUntil(existing.lockedUntil, now) };
+    // This event's code was saved before (the turn runs again): it passed every limit then, only sending is left.
+    if (found?.lastKey === request.idempotencyKey) return this.deliver(id, found);
+    const existing = found?.verified ? null : found;
+    if (existing?.lockedUntil && existing.lockedUntil.getTime() > now) {
+      return { result: 'locked', minutes: minutesUntil(existing.lockedUntil, now) };
+    }
 
     let phone: string;
     if (request.phone !== undefined) {
@@ -120,19 +149,43 @@ export class StoredPhoneVerification implements PhoneVerification {
       phone = existing.phone;
     }
 
-    const sinceLast = existing && existing.lastKey !== request.idempotencyKey ? now - existing.sentAt.getTime() : Infinity;
-    if (sinceLast < VerificationLimits.resendCooldownMs) return { result: 'cooldown', seconds: Math.ceil((VerificationLimits.resendCooldownMs - sinceLast) / 1000) };
+    const sinceLast = existing ? now - existing.sentAt.getTime() : Infinity;
+    if (sinceLast < VerificationLimits.resendCooldownMs) {
+      return { result: 'cooldown', seconds: Math.ceil((VerificationLimits.resendCooldownMs - sinceLast) / 1000) };
+    }
 
     const overLimit = await this.reserveSend(id, request, phone, now);
     if (overLimit) return overLimit;
 
-    const code = this.codeFor(id, request.idempotencyKey);
-    // The previous code's attempts go with it.
-    await this.attempts.deleteMany({ challenge: id });
-    await this.saveChallenge(id, { codeHash: this.hashCode(id, code), phone, expiresAt: new Date(now + VerificationLimits.codeTtlMs), sentAt: new Date(now), lastKey: request.idempotencyKey, delivered: false });
-    await this.deps.sms.send({ phone, text: `Код для бота ООО «Иркутскэнергосбыт»: ${code}. Никому не сообщайте его.`, idempotencyKey: `${id}:${request.idempotencyKey}` });
-    await this.challenges.updateOne({ _id: id, lastKey: request.idempotencyKey }, { $set: { delivered: true } });
-    return { result: 'sent', maskedPhone: maskPhone(phone) };
+    const lastKey = request.idempotencyKey;
+    // The previous code's attempts go with it; this code's stay, should a late run of this turn get here.
+    await this.attempts.deleteMany({ challenge: id, codeId: { $ne: this.codeId(id, lastKey) } });
+    const challenge = {
+      codeHash: this.hashCode(id, this.codeFor(id, lastKey)),
+      phone,
+      expiresAt: new Date(now + VerificationLimits.codeTtlMs),
+      sentAt: new Date(now),
+      lastKey,
+      delivered: false,
+    };
+    await this.saveChallenge(id, challenge);
+    return this.deliver(id, challenge);
+  }
+
+  /**
+   * Sends the challenge's code unless it is known to be delivered. The code and the gateway's key both
+   * follow from the event, so sending again after a crash is the same SMS, which the gateway sends once.
+   */
+  private async deliver(
+    id: string,
+    challenge: Pick<Challenge, 'phone' | 'lastKey' | 'delivered'>,
+  ): Promise<CodeRequestResult> {
+    const sent = { result: 'sent', maskedPhone: maskPhone(challenge.phone) } as const;
+    if (challenge.delivered) return sent;
+    const text = smsText(this.codeFor(id, challenge.lastKey));
+    await this.deps.sms.send({ phone: challenge.phone, text, idempotencyKey: `${id}:${challenge.lastKey}` });
+    await this.challenges.updateOne({ _id: id, lastKey: challenge.lastKey }, { $set: { delivered: true } });
+    return sent;
   }
 
   /**
@@ -141,7 +194,12 @@ export class StoredPhoneVerification implements PhoneVerification {
    * before its count, so no more than the limit can pass (at worst fewer). The reservation is named
    * after the event, so a turn run again does not count twice.
    */
-  private async reserveSend(id: string, request: CodeRequest, phone: string, now: number): Promise<CodeRequestResult | null> {
+  private async reserveSend(
+    id: string,
+    request: CodeRequest,
+    phone: string,
+    now: number,
+  ): Promise<CodeRequestResult | null> {
     const keys = [`account:${digest(request.account)}`, `phone:${digest(phone)}`, `chat:${digest(request.chatId)}`];
     const reservation = { _id: digest(`${id}:${request.idempotencyKey}`), keys, at: new Date(now) };
     await this.sends.insertOne(reservation).catch(unlessDuplicateKey);
@@ -157,58 +215,100 @@ export class StoredPhoneVerification implements PhoneVerification {
   }
 
   /** Writes the challenge whole; two workers writing the same event's challenge write the same fields. */
-  private async saveChallenge(id: string, fields: Omit<Challenge, '_id' | 'lockedUntil'>) {
-    const write = () => this.challenges.updateOne({ _id: id }, { $set: fields, $unset: { lockedUntil: '' } }, { upsert: true });
+  private async saveChallenge(id: string, fields: Omit<Challenge, '_id' | 'lockedUntil' | 'verified'>) {
+    const unset = { lockedUntil: '', verified: '' } as const;
+    const write = () => this.challenges.updateOne({ _id: id }, { $set: fields, $unset: unset }, { upsert: true });
     // Two upserts of a new challenge may both try the insert; the loser's write is then an update.
     await write().catch((error: unknown) => (isDuplicateKeyError(error) ? write() : Promise.reject(error)));
   }
 
-  async checkCode(check: { chatId: string; account: string; code: string }): Promise<CodeCheckResult> {
+  /**
+   * One check is one attempt, named by its idempotency key: the same check run again (after a crash, or
+   * on a stale worker at the same time) finds its slot and answers from it, spending nothing.
+   */
+  async checkCode(check: CodeCheck): Promise<CodeCheckResult> {
     const id = this.challengeId(check.chatId, check.account);
     const now = this.now();
     const current = await this.challenges.findOne({ _id: id });
     if (!current || !current.delivered) return { result: 'expired' };
-    if (current.lockedUntil && current.lockedUntil.getTime() > now) return { result: 'locked', minutes: minutesUntil(current.lockedUntil, now) };
-    if (current.expiresAt.getTime() < now) return { result: 'expired' };
+    const codeId = this.codeId(id, current.lastKey);
+    const key = digest(check.idempotencyKey);
+    const earlier = await this.attemptsAt(codeId);
+    const again = earlier.find((attempt) => keyOf(attempt) === key);
+    if (again) return this.answer(current, earlier, again, now);
 
-    const attempt = await this.spendAttempt(id, current.lastKey);
-    if (attempt === null) return this.lock(id, now);
+    if (current.lockedUntil && current.lockedUntil.getTime() > now) return lockedFor(current.lockedUntil, now);
+    // Past its time, or used by a check before: a code works once.
+    if (current.expiresAt.getTime() < now || earlier.some((attempt) => attempt.matched)) return { result: 'expired' };
 
-    const expected = Buffer.from(current.codeHash, 'hex');
     const given = Buffer.from(this.hashCode(id, check.code), 'hex');
-    if (timingSafeEqual(expected, given)) {
-      // The attempts stay until the next code: freed slots would let a check racing this one in.
-      await this.challenges.deleteOne({ _id: id });
-      return { result: 'ok' };
+    const matched = timingSafeEqual(Buffer.from(current.codeHash, 'hex'), given);
+    await this.spendAttempt({ codeId, challenge: id, key, matched, at: new Date(now) }, earlier.length);
+    const attempts = await this.attemptsAt(codeId);
+    // The first slot of this key: a second run of this check may have taken one before this run did.
+    const mine = attempts.find((attempt) => keyOf(attempt) === key);
+    if (mine) return this.answer(current, attempts, mine, now);
+    return attempts.some((attempt) => attempt.matched) ? { result: 'expired' } : this.lock(current, now, now);
+  }
+
+  private codeId(challengeId: string, codeKey: string) {
+    return digest(`${challengeId}:${codeKey}`);
+  }
+
+  /** The code's attempts by slot. */
+  private async attemptsAt(codeId: string): Promise<Attempt[]> {
+    const attempts = await this.attempts.find({ codeId }).toArray();
+    return attempts.sort((a, b) => slotOf(a) - slotOf(b));
+  }
+
+  /** The answer to the check whose first slot is `mine`, given and given again. */
+  private async answer(current: Challenge, attempts: Attempt[], mine: Attempt, now: number): Promise<CodeCheckResult> {
+    const verdict = verdictOf(attempts, mine);
+    if (verdict === 'lock') return this.lock(current, mine.at?.getTime() ?? now, now);
+    if (verdict.result === 'ok') {
+      await this.challenges.updateOne({ _id: current._id, lastKey: current.lastKey }, { $set: { verified: true } });
     }
-    const attemptsLeft = VerificationLimits.attemptsPerCode - attempt;
-    return attemptsLeft > 0 ? { result: 'wrong', attemptsLeft } : this.lock(id, now);
+    return verdict;
   }
 
   /**
-   * Takes the lowest free attempt slot of the current code: its number, or null when all are
-   * taken. Slots are taken in order and never freed one by one, so counting them finds the first
-   * that may be free; a slot another check took first is a duplicate key, and the next is tried.
+   * Takes the lowest free attempt slot of the code, if any is left. Slots are taken in order and never
+   * freed one by one, so counting them finds the first that may be free; a slot another check took
+   * first is a duplicate key, and the next is tried.
    */
-  private async spendAttempt(id: string, codeKey: string): Promise<number | null> {
-    const codeId = digest(`${id}:${codeKey}`);
-    const taken = await this.attempts.countDocuments({ codeId });
-    for (let slot = taken + 1; slot <= VerificationLimits.attemptsPerCode; slot++) {
+  private async spendAttempt(attempt: Omit<Attempt, '_id'>, taken: number): Promise<void> {
+    for (let slot = taken + 1; slot <= SLOTS_PER_CODE; slot++) {
       try {
-        await this.attempts.insertOne({ _id: `${codeId}:${slot}`, codeId, challenge: id });
-        return slot;
+        await this.attempts.insertOne({ _id: `${attempt.codeId}:${slot}`, ...attempt });
+        return;
       } catch (error) {
         unlessDuplicateKey(error);
       }
     }
-    return null;
   }
 
-  private async lock(id: string, now: number): Promise<CodeCheckResult> {
-    const lockedUntil = new Date(now + VerificationLimits.lockMs);
-    await this.challenges.updateOne({ _id: id }, { $set: { lockedUntil } });
-    return { result: 'locked', minutes: minutesUntil(lockedUntil, now) };
+  /** Locks from `from` (the check's own time, so a check run again sets the same lock); never shortens a lock. */
+  private async lock(current: Challenge, from: number, now: number): Promise<CodeCheckResult> {
+    const until = new Date(Math.max(from + VerificationLimits.lockMs, current.lockedUntil?.getTime() ?? 0));
+    await this.challenges.updateOne({ _id: current._id }, { $max: { lockedUntil: until } });
+    return lockedFor(until, now);
   }
+}
+
+/**
+ * The verdict on the check whose first slot is `mine`, from that slot and those before it (all taken:
+ * slots are taken in order), so it is the same however often the check runs. A key holding several
+ * slots spends one attempt.
+ */
+function verdictOf(attempts: Attempt[], mine: Attempt): CodeCheckResult | 'lock' {
+  const upTo = attempts.filter((attempt) => slotOf(attempt) <= slotOf(mine));
+  // Another check used the code first.
+  if (upTo.some((attempt) => attempt.matched && slotOf(attempt) < slotOf(mine))) return { result: 'expired' };
+  const spent = new Set(upTo.map(keyOf)).size;
+  if (spent > VerificationLimits.attemptsPerCode) return 'lock';
+  if (mine.matched) return { result: 'ok' };
+  const attemptsLeft = VerificationLimits.attemptsPerCode - spent;
+  return attemptsLeft > 0 ? { result: 'wrong', attemptsLeft } : 'lock';
 }
 
 /** A duplicate key is the answer "someone did this first"; any other error is a failure. */

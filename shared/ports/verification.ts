@@ -19,6 +19,14 @@ export type CodeRequestResult =
   | { result: 'cooldown'; seconds: number }
   | { result: 'locked'; minutes: number };
 
+export interface CodeCheck {
+  chatId: string;
+  account: string;
+  code: string;
+  /** The event's id: a check run again after a crash spends no second attempt and gets the same verdict. */
+  idempotencyKey: string;
+}
+
 export type CodeCheckResult =
   | { result: 'ok' }
   | { result: 'wrong'; attemptsLeft: number }
@@ -27,5 +35,5 @@ export type CodeCheckResult =
 
 export interface PhoneVerification {
   requestCode(request: CodeRequest): Promise<CodeRequestResult>;
-  checkCode(check: { chatId: string; account: string; code: string }): Promise<CodeCheckResult>;
+  checkCode(check: CodeCheck): Promise<CodeCheckResult>;
 }

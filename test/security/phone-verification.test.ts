@@ -47,7 +47,9 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
     worker.requestCode({ chatId, account, ...(phone === null ? {} : { phone }), idempotencyKey: `event-${++keys}` });
   /** «Отправить код повторно»: no phone, the current challenge's. */
   const resend = (worker: StoredPhoneVerification, chatId: string, account: string) => ask(worker, chatId, account, null);
-  const check = (worker: StoredPhoneVerification, chatId: string, account: string, code: string) => worker.checkCode({ chatId, account, code });
+  /** The customer types `code` (a new event, so a new idempotency key, unless the turn runs again with `key`). */
+  const check = (worker: StoredPhoneVerification, chatId: string, account: string, code: string, key?: string) =>
+    worker.checkCode({ chatId, account, code, idempotencyKey: key ?? `check-${++keys}` });
   const wrongCodeFor = (code: string) => (code === '0000' ? '0001' : '0000');
 
   test('the code is stored only as a keyed hash: no stored document holds it', async () => {
@@ -185,6 +187,96 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
     });
   });
 
+  describe('one attempt per check: a check run again with its idempotency key', () => {
+    const ACCOUNT = 'инзб00000001';
+    const attemptsSpent = () => store.db.collection('sms_attempts').countDocuments();
+    const locked = { result: 'locked', minutes: VerificationLimits.lockMs / MINUTE };
+    beforeEach(async () => {
+      await store.db.collection('sms_attempts').deleteMany({});
+    });
+
+    test('five wrong codes under five keys: 4, 3, 2, 1 left, then locked; each run again the same', async () => {
+      await ask(workerA, 'chat-1', ACCOUNT);
+      const wrong = wrongCodeFor(sms.lastCode());
+      const results: CodeCheckResult[] = [];
+      for (let i = 0; i < VerificationLimits.attemptsPerCode; i++) {
+        const first = await check(workerA, 'chat-1', ACCOUNT, wrong, `wrong-${i}`);
+        // The worker died before saving the answer: the turn runs again, on another worker.
+        expect(await check(workerB, 'chat-1', ACCOUNT, wrong, `wrong-${i}`)).toEqual(first);
+        results.push(first);
+      }
+      expect(results).toEqual([
+        { result: 'wrong', attemptsLeft: 4 },
+        { result: 'wrong', attemptsLeft: 3 },
+        { result: 'wrong', attemptsLeft: 2 },
+        { result: 'wrong', attemptsLeft: 1 },
+        locked,
+      ]);
+      expect(await attemptsSpent()).toBe(VerificationLimits.attemptsPerCode);
+      // Run again once the code is locked, each check still gets its own answer, and spends nothing.
+      for (const [i, result] of results.entries()) {
+        expect(await check(workerB, 'chat-1', ACCOUNT, wrong, `wrong-${i}`)).toEqual(result);
+      }
+      expect(await check(workerA, 'chat-1', ACCOUNT, sms.lastCode())).toEqual(locked);
+      expect(await attemptsSpent()).toBe(VerificationLimits.attemptsPerCode);
+    });
+
+    test('the right code run again with its key is ok again; another key finds the code used', async () => {
+      await ask(workerA, 'chat-1', ACCOUNT);
+      const code = sms.lastCode();
+      const typo = { result: 'wrong', attemptsLeft: 4 };
+      expect(await check(workerA, 'chat-1', ACCOUNT, wrongCodeFor(code), 'typo')).toEqual(typo);
+      expect(await check(workerA, 'chat-1', ACCOUNT, code, 'right')).toEqual({ result: 'ok' });
+      expect(await check(workerB, 'chat-1', ACCOUNT, code, 'right')).toEqual({ result: 'ok' });
+      expect(await check(workerB, 'chat-1', ACCOUNT, code, 'another')).toEqual({ result: 'expired' });
+      expect(await check(workerB, 'chat-1', ACCOUNT, wrongCodeFor(code), 'typo')).toEqual(typo);
+      // Even after the code's time is up, the check that used it is answered the same.
+      clock.advance(VerificationLimits.codeTtlMs + 1);
+      expect(await check(workerA, 'chat-1', ACCOUNT, code, 'right')).toEqual({ result: 'ok' });
+      expect(await attemptsSpent()).toBe(2);
+    });
+
+    test('a used code is no challenge: a resend asks for the phone, a new code waits for no cooldown', async () => {
+      await ask(workerA, 'chat-1', ACCOUNT);
+      expect(await check(workerA, 'chat-1', ACCOUNT, sms.lastCode())).toEqual({ result: 'ok' });
+      expect(await resend(workerB, 'chat-1', ACCOUNT)).toEqual({ result: 'no-challenge' });
+      expect((await ask(workerB, 'chat-1', ACCOUNT)).result).toBe('sent');
+      expect(await check(workerA, 'chat-1', ACCOUNT, sms.lastCode())).toEqual({ result: 'ok' });
+    });
+
+    test('a check that died after spending its attempt, run again later, sets the lock it would have set', async () => {
+      await ask(workerA, 'chat-1', ACCOUNT);
+      const wrong = wrongCodeFor(sms.lastCode());
+      for (let i = 0; i < VerificationLimits.attemptsPerCode; i++) {
+        await check(workerA, 'chat-1', ACCOUNT, wrong, `wrong-${i}`);
+      }
+      // As if the fifth check had died between taking its slot and locking.
+      await store.db.collection('sms_challenges').updateMany({}, { $unset: { lockedUntil: '' } });
+      clock.advance(10 * MINUTE);
+      const lastKey = `wrong-${VerificationLimits.attemptsPerCode - 1}`;
+      expect(await check(workerB, 'chat-1', ACCOUNT, wrong, lastKey)).toEqual({ result: 'locked', minutes: 20 });
+      expect(await check(workerB, 'chat-1', ACCOUNT, wrong, lastKey)).toEqual({ result: 'locked', minutes: 20 });
+      expect(await ask(workerA, 'chat-1', ACCOUNT)).toEqual({ result: 'locked', minutes: 20 });
+    });
+
+    test('the same check on two workers at once spends one attempt and gets one answer', async () => {
+      for (let round = 0; round < 5; round++) {
+        const chatId = `twice-${round}`;
+        await ask(workerA, chatId, ACCOUNT);
+        const code = sms.lastCode();
+        const twice = (typed: string, key: string) =>
+          Promise.all([check(workerA, chatId, ACCOUNT, typed, key), check(workerB, chatId, ACCOUNT, typed, key)]);
+        for (let i = 0; i < VerificationLimits.attemptsPerCode - 1; i++) {
+          const wrong = { result: 'wrong', attemptsLeft: VerificationLimits.attemptsPerCode - 1 - i };
+          expect(await twice(wrongCodeFor(code), `${chatId}-${i}`)).toEqual([wrong, wrong]);
+        }
+        expect(await twice(code, `${chatId}-right`)).toEqual([{ result: 'ok' }, { result: 'ok' }]);
+        expect(await check(workerA, chatId, ACCOUNT, code)).toEqual({ result: 'expired' });
+        await store.db.collection('sms_sends').deleteMany({});
+      }
+    });
+  });
+
   describe('one SMS per event', () => {
     test('the same event handled twice (a turn run again) sends one SMS', async () => {
       const request = { chatId: 'chat-1', account: 'инзб00000001', phone: PHONE, idempotencyKey: 'event-once' };
@@ -213,6 +305,27 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
       expect((await workerB.requestCode(request)).result).toBe('sent');
       expect(sms.delivered).toHaveLength(1);
       expect(await check(workerA, 'chat-1', 'инзб00000001', received)).toEqual({ result: 'ok' });
+    });
+  });
+
+  describe('a code request run again late (a stale worker) gives back no attempt', () => {
+    test('its code keeps the attempts spent on it, and its lock', async () => {
+      const request = { chatId: 'chat-1', account: 'инзб00000001', phone: PHONE, idempotencyKey: 'event-late' };
+      const notedUnsent = () => store.db.collection('sms_challenges').updateMany({}, { $set: { delivered: false } });
+      await workerA.requestCode(request);
+      const wrong = wrongCodeFor(sms.lastCode());
+      await check(workerA, 'chat-1', 'инзб00000001', wrong);
+      await check(workerA, 'chat-1', 'инзб00000001', wrong);
+      // The late run read the challenge before the first run noted the SMS sent.
+      await notedUnsent();
+      expect((await workerB.requestCode(request)).result).toBe('sent');
+      expect(await check(workerA, 'chat-1', 'инзб00000001', wrong)).toEqual({ result: 'wrong', attemptsLeft: 2 });
+      await check(workerA, 'chat-1', 'инзб00000001', wrong);
+      expect(await check(workerA, 'chat-1', 'инзб00000001', wrong)).toMatchObject({ result: 'locked' });
+      await notedUnsent();
+      expect((await workerB.requestCode(request)).result).toBe('sent');
+      expect(await check(workerA, 'chat-1', 'инзб00000001', sms.lastCode())).toMatchObject({ result: 'locked' });
+      expect(sms.delivered).toHaveLength(1);
     });
   });
 
