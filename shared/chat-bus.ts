@@ -13,13 +13,16 @@ export interface Topology {
   ackWaitMs: number;
 }
 
-/** Streams and consumers, created or updated idempotently by whichever service starts first. */
+/**
+ * Streams and outbound's consumers, created or updated idempotently by whichever service starts
+ * first. The workers' consumers are not made here: each partition's owner makes its own for its
+ * ownership term (services/worker/ownership).
+ */
 export async function ensureTopology(jsm: JetStreamManager, topology: Topology): Promise<void> {
   await ensureStream(jsm, Streams.Events, topology);
   await ensureStream(jsm, Streams.Replies, topology);
   await ensureStream(jsm, Streams.DeadLetters, topology);
   for (let partition = 0; partition < topology.partitions; partition++) {
-    await ensurePartitionConsumer(jsm, Streams.Events, Groups.Worker, partition, topology);
     await ensurePartitionConsumer(jsm, Streams.Replies, Groups.Outbound, partition, topology);
   }
 }

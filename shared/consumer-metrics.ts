@@ -7,7 +7,8 @@ export interface ConsumerMetricsOptions {
   jsm: JetStreamManager;
   stream: StreamSpec;
   group: string;
-  partitions: number;
+  /** The partitions to report and their consumers' names, read at each scrape. */
+  consumers(): { partition: number; name: string }[];
   /** A scrape must not hang on a bus that does not answer. */
   timeoutMs?: number;
 }
@@ -17,24 +18,29 @@ export interface ConsumerMetrics {
   deadLettered(): void;
 }
 
+/** Every partition's shared consumer: what each process of a group that pulls them all reports. */
+export const sharedConsumers = (group: string, partitions: number) => () =>
+  Array.from({ length: partitions }, (_, partition) => ({ partition, name: consumerName(group, partition) }));
+
 /**
  * The backlog of the group's partition consumers and its dead letters, read from JetStream at
- * scrape time. The consumers are shared by every process of the group, so all of them report the
- * same values: aggregate with max(), not sum().
+ * scrape time. Outbound's consumers are shared by every outbound process, so all of them report the
+ * same values (aggregate with max()); a worker reports the partitions it owns (aggregate with sum()).
  */
 export function registerConsumerMetrics(registry: Registry, options: ConsumerMetricsOptions): ConsumerMetrics {
-  const { jsm, stream, group, partitions, timeoutMs = 2_000 } = options;
+  const { jsm, stream, group, timeoutMs = 2_000 } = options;
   const labelNames = ['group', 'partition'] as const;
 
   // The gauges are collected concurrently within a scrape: they share the round in flight, and the
   // next scrape reads afresh.
-  let inFlight: Promise<(ConsumerInfo | undefined)[]> | undefined;
+  let inFlight: Promise<{ partition: number; info?: ConsumerInfo }[]> | undefined;
   const consumerInfos = () => {
     inFlight ??= Promise.all(
-      Array.from({ length: partitions }, (_, partition) =>
+      options.consumers().map(async ({ partition, name }) => ({
+        partition,
         // A partition that does not answer is left out of this scrape rather than failing it.
-        withTimeout(jsm.consumers.info(stream.name, consumerName(group, partition)), timeoutMs, 'consumer info').catch(() => undefined),
-      ),
+        info: await withTimeout(jsm.consumers.info(stream.name, name), timeoutMs, 'consumer info').catch(() => undefined),
+      })),
     ).finally(() => (inFlight = undefined));
     return inFlight;
   };
@@ -48,11 +54,11 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
       async collect() {
         const infos = await consumerInfos();
         this.reset();
-        infos.forEach((info, partition) => info && this.set({ group, partition: String(partition) }, read(info)));
+        for (const { partition, info } of infos) if (info) this.set({ group, partition: String(partition) }, read(info));
       },
     });
   consumerGauge('energobot_consumer_pending_messages', 'Messages of the partition not yet delivered to the group', (info) => info.num_pending);
-  consumerGauge('energobot_consumer_ack_pending_messages', 'Messages of the partition delivered and not yet acknowledged (at most 1)', (info) => info.num_ack_pending);
+  consumerGauge('energobot_consumer_ack_pending_messages', 'Messages of the partition delivered and not yet acknowledged', (info) => info.num_ack_pending);
   consumerGauge('energobot_consumer_redelivered_messages', 'Messages of the partition being delivered again (a process died or asked for a retry)', (info) => info.num_redelivered);
 
   new Gauge({

@@ -1,5 +1,21 @@
-import type { JetStreamManager, JetStreamClient, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamManager, JetStreamClient, JsMsg, StoredMsg } from '@nats-io/jetstream';
 import { busHeaders, Headers, Streams } from './bus.js';
+
+/**
+ * Files a message under DEAD_LETTERS with where it came from and why it died; the caller then
+ * acknowledges it, so nothing is dropped unseen and it stops holding its partition.
+ */
+export async function fileDeadLetter(js: JetStreamClient, msg: JsMsg, group: string, reason: string, deliveries: number): Promise<void> {
+  await js.publish(`${Streams.DeadLetters.subject}.${group}`, msg.data, {
+    headers: busHeaders({
+      [Headers.OriginalSubject]: msg.subject,
+      [Headers.OriginalSequence]: String(msg.seq),
+      [Headers.DeathReason]: reason.slice(0, 500),
+      [Headers.Deliveries]: String(deliveries),
+      [Headers.CorrelationId]: msg.headers?.get(Headers.CorrelationId) ?? '',
+    }),
+  });
+}
 
 export interface DeadLetter {
   seq: number;

@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { busHeaders, consumerName, Headers, Streams, type StreamSpec } from './bus.js';
+import { consumerName, type StreamSpec } from './bus.js';
+import { fileDeadLetter } from './dead-letters.js';
 import type { Logger } from './logger.js';
 import type { InfraConfig } from './config.js';
 
@@ -53,15 +54,7 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
 
   /** Files the message under DEAD_LETTERS, then acknowledges it: nothing is dropped unseen. */
   async function bury(msg: JsMsg, reason: string) {
-    await js.publish(`${Streams.DeadLetters.subject}.${group}`, msg.data, {
-      headers: busHeaders({
-        [Headers.OriginalSubject]: msg.subject,
-        [Headers.OriginalSequence]: String(msg.seq),
-        [Headers.DeathReason]: reason.slice(0, 500),
-        [Headers.Deliveries]: String(msg.info.deliveryCount),
-        [Headers.CorrelationId]: msg.headers?.get(Headers.CorrelationId) ?? '',
-      }),
-    });
+    await fileDeadLetter(js, msg, group, reason, msg.info.deliveryCount);
     await msg.ackAck();
     options.onDeadLetter?.();
     logger.error({ group, subject: msg.subject, seq: msg.seq, deliveries: msg.info.deliveryCount, reason }, 'message filed as a dead letter');

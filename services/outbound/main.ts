@@ -10,7 +10,7 @@ import { createViberBotApi } from '../../shared/viber/api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chaosKill } from '../../shared/chaos.js';
-import { registerConsumerMetrics } from '../../shared/consumer-metrics.js';
+import { registerConsumerMetrics, sharedConsumers } from '../../shared/consumer-metrics.js';
 import { createRegistry } from '../../shared/metrics.js';
 import { readOpsConfig, startOpsServer } from '../../shared/ops-server.js';
 import { natsReady, viberConfigured } from '../../shared/readiness.js';
@@ -32,7 +32,7 @@ runService(logger, async () => {
   const bus = await connectBus(infra.natsUrl, 'outbound', logger);
   await ensureTopology(bus.jsm, infra);
   const registry = createRegistry('outbound');
-  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Replies, group: Groups.Outbound, partitions: infra.partitions });
+  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Replies, group: Groups.Outbound, consumers: sharedConsumers(Groups.Outbound, infra.partitions) });
   const api = meteredViberApi(createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: config.viberTimeoutMs }), registry);
   const sent = await natsSentReplies(bus.js, infra.replicas);
   const onSent = chaosKill(process.env);

@@ -2,6 +2,16 @@ import type { Collection, Db } from 'mongodb';
 import type { OutboundReply } from '../../shared/reply.js';
 import { isDuplicateKeyError } from '../../shared/mongo.js';
 
+/** A side effect the saved state asked for and is waiting on; `id` is its idempotency key. */
+export interface PendingEffect {
+  id: string;
+  /** The machine's invoked child that waits for the outcome. */
+  childId: string;
+  /** The effect's name in the machine's setup, and what it was given. */
+  src: string;
+  input: unknown;
+}
+
 /** One chat as the store keeps it: its dialogue state and what the last turn said. */
 export interface ChatRecord {
   chatId: string;
@@ -20,6 +30,11 @@ export interface ChatRecord {
    * (Viber resending after the bus's one-hour duplicate window, or a publish acknowledged twice).
    */
   recentEventIds: string[];
+  /**
+   * Effects the saved state asked for, in order, not yet settled: they run only after this save,
+   * and whoever holds the chat next runs them again under the same ids if their outcome is missing.
+   */
+  pendingEffects: PendingEffect[];
 }
 
 /** The port through which workers load and save chats. */
@@ -45,6 +60,7 @@ interface StoredRecord {
   lastEventSeq: number;
   outbox?: OutboundReply[];
   recentEventIds?: string[];
+  pendingEffects?: PendingEffect[];
   savedAt: Date;
 }
 
@@ -97,6 +113,7 @@ export class MongoChatStore implements ChatStore {
       lastEventSeq: latest.lastEventSeq,
       outbox: latest.outbox ?? [],
       recentEventIds: latest.recentEventIds ?? [],
+      pendingEffects: latest.pendingEffects ?? [],
     };
   }
 
@@ -109,6 +126,7 @@ export class MongoChatStore implements ChatStore {
       lastEventSeq: record.lastEventSeq,
       outbox: record.outbox,
       recentEventIds: record.recentEventIds,
+      ...(record.pendingEffects.length > 0 ? { pendingEffects: record.pendingEffects } : {}),
       savedAt: new Date(),
     };
     try {
@@ -138,7 +156,7 @@ export class MongoChatStore implements ChatStore {
   /** Empties old versions (best effort): their ids stay taken, their snapshots go. */
   private async prune(chatId: string, latest: number) {
     for (let version = Math.max(1, latest - KEEP_VERSIONS - PRUNE_EVERY); version < latest - KEEP_VERSIONS; version++) {
-      await this.docs.updateOne({ _id: versionId(chatId, version) }, { $unset: { snapshot: '', outbox: '', recentEventIds: '' } }).catch(() => undefined);
+      await this.docs.updateOne({ _id: versionId(chatId, version) }, { $unset: { snapshot: '', outbox: '', recentEventIds: '', pendingEffects: '' } }).catch(() => undefined);
     }
   }
 }

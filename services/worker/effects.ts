@@ -1,8 +1,9 @@
-import { fromPromise } from 'xstate';
 import type { BillingGateway } from '../../shared/ports/billing.js';
 import type { PaymentProvider } from '../../shared/ports/payments.js';
 import type { PhoneVerification } from '../../shared/ports/verification.js';
-import type { ChatMachine } from '../../machines/chat.machine.js';
+import { withTimeout } from '../../shared/with-timeout.js';
+import type { EffectOutcome } from './actors/chat-step.js';
+import type { PendingEffect } from './chat-store.js';
 
 export interface EffectPorts {
   billing: BillingGateway;
@@ -13,37 +14,55 @@ export interface EffectPorts {
 /** How many past readings «История показаний» shows. */
 const HISTORY_LENGTH = 6;
 
+// The machine names its effects and their inputs in machines/setup.ts; the worker gives them meaning.
+type Input = Record<string, any>;
+
 /**
- * The side effects of the chat machine, bound to the ports. Each one is idempotent for the event
- * that started it (billing and SMS take the event id as idempotency key, a payment order is the
- * event id), because a turn whose worker died is run again.
+ * The side effects of the chat machine, by the names the machine invokes them under, bound to the
+ * ports. Each is idempotent for its key (the id of the event that asked, carried in its input):
+ * a worker that stopped before saving the outcome runs it again under the same key.
  */
-export function provideEffects(machine: ChatMachine, ports: EffectPorts): ChatMachine {
+export function effectHandlers(ports: EffectPorts): Record<string, (input: Input) => Promise<unknown>> {
   const { billing, verification, payments } = ports;
-  return machine.provide({
-    actors: {
-      findAccount: fromPromise(({ input }) => billing.findAccount(input.account)),
-      requestCode: fromPromise(({ input }) => verification.requestCode(input)),
-      checkCode: fromPromise(({ input }) => verification.checkCode(input)),
-      loadServices: fromPromise(async ({ input }) => {
-        const [services, period] = await Promise.all([billing.services(input.account), billing.submissionPeriod(input.account)]);
-        return { services, period };
-      }),
-      loadMeters: fromPromise(({ input }) => billing.meters(input.account, input.serviceId)),
-      loadHistory: fromPromise(({ input }) => billing.history(input.account, input.meterId, HISTORY_LENGTH)),
-      submitReading: fromPromise(({ input }) => billing.submitReading(input)),
-      preparePayment: fromPromise(async ({ input }) => {
-        const due = await billing.amountDue(input.account);
-        const link = await payments.createPayment({
-          orderId: input.orderId,
-          account: input.account,
-          amount: due.total,
-          description: `Оплата по лицевому счёту ${input.account}`,
-          chatId: input.chatId,
-          channel: 'viber',
-        });
-        return { due, url: link.url };
-      }),
+  return {
+    findAccount: (input) => billing.findAccount(input.account),
+    requestCode: (input) => verification.requestCode(input as never),
+    checkCode: (input) => verification.checkCode(input as never),
+    loadServices: async (input) => {
+      const [services, period] = await Promise.all([billing.services(input.account), billing.submissionPeriod(input.account)]);
+      return { services, period };
     },
-  }) as ChatMachine;
+    loadMeters: (input) => billing.meters(input.account, input.serviceId),
+    loadHistory: (input) => billing.history(input.account, input.meterId, HISTORY_LENGTH),
+    submitReading: (input) => billing.submitReading(input as never),
+    preparePayment: async (input) => {
+      const due = await billing.amountDue(input.account);
+      const link = await payments.createPayment({
+        orderId: input.orderId,
+        account: input.account,
+        amount: due.total,
+        description: `Оплата по лицевому счёту ${input.account}`,
+        chatId: input.chatId,
+        channel: 'viber',
+      });
+      return { due, url: link.url };
+    },
+  };
+}
+
+/**
+ * Runs a pending effect and tells how it ended. A failure (a system down, no answer in time) is an
+ * outcome the dialogue explains to the customer, not a reason to run the turn again.
+ */
+export function effectRunner(ports: EffectPorts, timeoutMs: number): (effect: PendingEffect) => Promise<EffectOutcome> {
+  const handlers = effectHandlers(ports);
+  return async (effect) => {
+    const handler = handlers[effect.src];
+    if (!handler) return { ok: false, error: { message: `no effect named "${effect.src}"` } };
+    try {
+      return { ok: true, output: await withTimeout(handler(effect.input as Input), timeoutMs, effect.src) };
+    } catch (error) {
+      return { ok: false, error: { message: error instanceof Error ? error.message : String(error) } };
+    }
+  };
 }

@@ -1,62 +1,49 @@
+import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { createHttpBillingGateway } from '../../shared/adapters/billing-http.js';
 import { createHttpPaymentProvider } from '../../shared/adapters/payments-http.js';
 import { createHttpSmsGateway } from '../../shared/adapters/sms-http.js';
 import { connectBus, Headers, Streams } from '../../shared/bus.js';
+import { registerConsumerMetrics } from '../../shared/consumer-metrics.js';
 import { ensureTopology, Groups, publishReplies } from '../../shared/chat-bus.js';
 import type { ChatEvent } from '../../shared/chat-event.js';
-import type { OutboundReply } from '../../shared/reply.js';
-import { readConfig, readInfraConfig } from '../../shared/config.js';
-import { DEFAULT_CONTENT_PATH, fileContentCatalog } from '../../shared/content.js';
+import { chaosKill } from '../../shared/chaos.js';
+import { fileContentCatalog } from '../../shared/content.js';
 import { chatTag, createLogger } from '../../shared/logger.js';
+import { createRegistry } from '../../shared/metrics.js';
 import { connectStore } from '../../shared/mongo.js';
-import { consumePartitions, type Outcome } from '../../shared/partitioned-consumer.js';
+import { startOpsServer } from '../../shared/ops-server.js';
+import { natsReady, storeReady } from '../../shared/readiness.js';
 import { runService } from '../../shared/service.js';
 import { chatDialogue } from '../../machines/dialogue.js';
-import { registerConsumerMetrics } from '../../shared/consumer-metrics.js';
-import { createRegistry } from '../../shared/metrics.js';
-import { readOpsConfig, startOpsServer } from '../../shared/ops-server.js';
-import { natsReady, storeReady } from '../../shared/readiness.js';
-import { applyChatEvent } from './apply-event.js';
-import { CachedChatStore } from './cached-chat-store.js';
+import { NotOwner, type ChatActor, type ChatActorDeps } from './actors/chat-actor.js';
+import { ChatActors } from './actors/chat-actors.js';
 import { MongoChatStore } from './chat-store.js';
-import { chaosKill } from '../../shared/chaos.js';
-import { provideEffects } from './effects.js';
-import { PaymentOrders, recordingOrders } from './payment-orders.js';
-import { StoredPhoneVerification } from './phone-verification.js';
-import { inspectorFor } from './inspection.js';
+import { readWorkerConfig } from './config.js';
+import { effectRunner } from './effects.js';
+import { transitionReporter } from './inspection.js';
 import { portMeter } from './metered-ports.js';
 import { meteredTurn, registerWorkerMetrics } from './metrics.js';
+import { startPartitionOwnership, type PartitionOwnership } from './ownership/index.js';
+import { partitionHost } from './partitions/partition-host.js';
+import { PaymentOrders, recordingOrders } from './payment-orders.js';
+import { StoredPhoneVerification } from './phone-verification.js';
 import { inTurn } from './turn-context.js';
 
-const env = readConfig();
-const infra = readInfraConfig(env);
-const config = {
-  turnTimeoutMs: env.int('TURN_TIMEOUT_MS', 10_000, { min: 100 }),
-  hotChats: env.int('HOT_CHATS', 10_000, { min: 0 }),
-  billingUrl: env.url('BILLING_URL', 'http://127.0.0.1:8070/billing'),
-  smsUrl: env.url('SMS_URL', 'http://127.0.0.1:8070/sms'),
-  paymentUrl: env.url('PAYMENT_URL', 'http://127.0.0.1:8070/payments'),
-  externalTimeoutMs: env.int('EXTERNAL_TIMEOUT_MS', 5_000, { min: 100 }),
-  smsCodeSecret: env.secret('SMS_CODE_SECRET'),
-  contentPath: env.string('CONTENT_PATH', DEFAULT_CONTENT_PATH.pathname),
-  /** INSPECT=1: report each chat actor's states on NATS, for the simulator's live diagram. */
-  inspect: env.oneOf('INSPECT', ['0', '1'] as const, '0') === '1',
-  ops: readOpsConfig(env, 9101),
-};
+const { settings: config, done } = readWorkerConfig();
+const { infra } = config;
 const logger = createLogger('worker', infra.logLevel);
+const workerId = `worker-${randomUUID().slice(0, 8)}`;
 
 runService(logger, async () => {
-  env.done();
+  done();
   const content = await fileContentCatalog(config.contentPath).load();
   const bus = await connectBus(infra.natsUrl, 'worker', logger);
   await ensureTopology(bus.jsm, infra);
   const store = await connectStore(infra.mongoUrl, infra.mongoDb);
-  const chats = new CachedChatStore(new MongoChatStore(store.db), config.hotChats);
+  const chats = new MongoChatStore(store.db);
   const onStep = chaosKill(process.env);
   const registry = createRegistry('worker');
-  const metrics = registerWorkerMetrics(registry, chats);
-  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Events, group: Groups.Worker, partitions: infra.partitions });
 
   const meter = portMeter(registry, logger);
   const billing = meter('billing', createHttpBillingGateway({ baseUrl: config.billingUrl, timeoutMs: config.externalTimeoutMs }));
@@ -64,54 +51,97 @@ runService(logger, async () => {
   const orders = new PaymentOrders(store.db);
   const payments = meter('payments', recordingOrders(createHttpPaymentProvider({ baseUrl: config.paymentUrl, timeoutMs: config.externalTimeoutMs }), orders));
   const verification = new StoredPhoneVerification(store.db, { billing, sms, secret: config.smsCodeSecret });
-  const base = chatDialogue(content);
-  const dialogue = { ...base, machine: provideEffects(base.machine, { billing, verification, payments }) };
+  const dialogue = chatDialogue(content);
+  const runEffect = effectRunner({ billing, verification, payments }, config.turnTimeoutMs);
 
-  async function handle(msg: JsMsg): Promise<Outcome> {
+  let ownership: PartitionOwnership | undefined;
+  let ownershipChanges = 0;
+  const actors = new ChatActors({
+    capacity: config.liveChats,
+    idleMs: config.passivateAfterMs,
+    depsFor(chatId, partition): ChatActorDeps {
+      // The lease of the term in which the actor was made: a later term makes new actors.
+      const lease = host.lease(partition);
+      return {
+        dialogue,
+        store: chats,
+        runEffect,
+        publishReplies: (replies, correlationId) => publishReplies(bus.js, infra.partitions, replies, correlationId),
+        fence() {
+          if (!lease || !ownership?.holds(lease)) throw new NotOwner(`partition ${partition} is no longer ours`);
+        },
+        now: Date.now,
+        onStep,
+        onTransition: config.inspect ? transitionReporter(bus.nc, chatId) : undefined,
+      };
+    },
+  });
+  const metrics = registerWorkerMetrics(registry, {
+    actors,
+    ownedPartitions: () => ownership?.owned().length ?? 0,
+    ownershipChanges: () => ownershipChanges,
+  });
+
+  async function handle(msg: JsMsg, actor: ChatActor): Promise<void> {
     const correlationId = msg.headers?.get(Headers.CorrelationId) || `seq-${msg.seq}`;
     const event = msg.json<ChatEvent>();
     const turnLogger = logger.child({ correlationId, chat: chatTag(event.chatId), seq: msg.seq });
     if (event.kind === 'payment') {
       const verdict = await orders.settle(event, msg.seq);
-      if (!verdict.ok) {
-        turnLogger.warn({ reason: verdict.reason }, 'payment notice refused');
-        return 'ack';
-      }
+      if (!verdict.ok) return void turnLogger.warn({ reason: verdict.reason }, 'payment notice refused');
     }
     const started = performance.now();
-    const deps = {
-      store: chats,
-      dialogue,
-      publishReplies: (replies: OutboundReply[]) => publishReplies(bus.js, infra.partitions, replies, correlationId),
-      turnTimeoutMs: config.turnTimeoutMs,
-      inspect: config.inspect ? inspectorFor(bus.nc, event.chatId) : undefined,
-      onStep,
-    };
-    const apply = () => applyChatEvent(deps, event, msg.seq, turnLogger);
-    const outcome = await inTurn(turnLogger, () => meteredTurn(metrics, apply)).catch((error: unknown) => {
-      chats.forget(event.chatId);
-      throw error;
-    });
+    const apply = () => actor.handle(event, msg.seq, { logger: turnLogger, correlationId });
+    const outcome = await inTurn(turnLogger, () => meteredTurn(metrics, apply));
     turnLogger.info({ kind: event.kind, outcome, ms: Math.round(performance.now() - started) }, 'turn');
-    return 'ack';
   }
 
-  const consumer = await consumePartitions({
+  const host = partitionHost({
     js: bus.js,
-    stream: Streams.Events,
+    jsm: bus.jsm,
     group: Groups.Worker,
-    settings: infra,
+    actors,
+    settings: { ...infra, inFlight: config.partitionInFlight },
     logger,
+    chatOf(msg) {
+      try {
+        const chatId = msg.json<Partial<ChatEvent>>().chatId;
+        return typeof chatId === 'string' ? chatId : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     handle,
-    onDeadLetter: consumerMetrics.deadLettered,
+    onDeadLetter: () => consumerMetrics.deadLettered(),
   });
+  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Events, group: Groups.Worker, consumers: host.consumers });
+  const counted = <A extends unknown[], R>(callback: (...args: A) => R) => (...args: A): R => {
+    ownershipChanges++;
+    return callback(...args);
+  };
+  ownership = await startPartitionOwnership({
+    nc: bus.nc,
+    workerId,
+    partitions: infra.partitions,
+    leaseTtlMs: config.leaseTtlMs,
+    replicas: infra.replicas,
+    logger,
+    onGained: counted(host.onGained),
+    onReleasing: counted(host.onReleasing),
+    onLost: counted(host.onLost),
+  });
+  const passivation = setInterval(() => actors.passivateIdle(), Math.min(60_000, config.passivateAfterMs));
   const ops = await startOpsServer(config.ops, { registry, checks: [natsReady(bus.nc), storeReady(store.db)], logger });
+  logger.info({ workerId }, 'worker ready');
   return {
     async stop() {
+      clearInterval(passivation);
       await ops.close();
-      await consumer.stop();
+      // Hands every partition over: the turns in hand finish, the rest goes to the next owner.
+      await ownership?.stop();
       await bus.close();
       await store.close();
     },
   };
 });
+

@@ -6,7 +6,7 @@ import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { MENU_ITEMS, Texts } from '../../machines/texts.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { CHAT_MACHINE_VERSION } from '../../machines/chat.machine.js';
-import { CHATS_COLLECTION } from '../../services/worker/chat-store.js';
+import { CHATS_COLLECTION } from '../../services/worker/index.js';
 import { Callbacks, postCallback, toViberJson } from '../../services/fake-viber/callbacks.js';
 import type { SentMessage } from '../../services/fake-viber/app.js';
 import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';

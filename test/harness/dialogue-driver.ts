@@ -1,29 +1,58 @@
+import type { ChatEvent } from '../../shared/chat-event.js';
 import { fileContentCatalog } from '../../shared/content.js';
+import { createLogger } from '../../shared/logger.js';
 import type { Reply } from '../../shared/reply.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
-import { chatDialogue } from '../../machines/dialogue.js';
-import { provideEffects, type EffectPorts } from '../../services/worker/effects.js';
-import { runTurn } from '../../services/worker/turn.js';
+import { chatDialogue, type Dialogue } from '../../machines/dialogue.js';
+import { ChatActor, effectRunner, type EffectPorts } from '../../services/worker/index.js';
+import { MemoryChatStore } from './memory-chat-store.js';
 
 export const content = await fileContentCatalog().load();
 
 type EventWithoutBase = ChatMachineEvent extends infer E ? (E extends ChatMachineEvent ? Omit<E, 'id' | 'at'> : never) : never;
 
+/** The bus event a machine event came from: the worker takes chat events, not machine events. */
+export function toChatEvent(event: ChatMachineEvent, chatId: string): ChatEvent {
+  const { type, ...fields } = event;
+  return { ...fields, kind: type.slice('chat.'.length), channel: 'viber', chatId } as ChatEvent;
+}
+
+const silent = createLogger('dialogue-driver', 'silent');
+
+interface DriverOptions {
+  chatId?: string;
+  now?: () => number;
+  dialogue?: Dialogue;
+}
+
+type ChatState = { value: unknown; context: Record<string, unknown> };
+
 /**
- * Talks to the chat machine turn by turn exactly as a worker does (restore, event, settle,
- * persist through JSON), with the given ports behind its side effects.
+ * Talks to the chat machine turn by turn exactly as a worker does: a ChatActor over a store that
+ * keeps every version through JSON, its effects run by the worker's runner on the given ports
+ * after each save. `dialogue` replaces the chat dialogue (a scenario's starting input, say).
  */
-export function dialogueDriver(ports: EffectPorts, options: { chatId?: string; now?: () => number } = {}) {
-  const base = chatDialogue(content);
-  const dialogue = { ...base, machine: provideEffects(base.machine, ports) };
-  let saved: { snapshot: unknown; machineVersion: number } | null = null;
+export function dialogueDriver(ports: EffectPorts, options: DriverOptions = {}) {
+  const chatId = options.chatId ?? 'chat-1';
+  const now = options.now ?? Date.now;
+  const store = new MemoryChatStore();
+  let published: Reply[] = [];
+  const actor = new ChatActor(chatId, {
+    dialogue: options.dialogue ?? chatDialogue(content),
+    store,
+    publishReplies: async (replies) => void published.push(...replies.map((outbound) => outbound.reply)),
+    runEffect: effectRunner(ports, 2_000),
+    fence: () => {},
+    now,
+  });
   let counter = 0;
 
+  /** One event through the actor; the replies of its turn, effects' outcomes included. */
   async function send(event: EventWithoutBase): Promise<Reply[]> {
-    const full = { ...event, id: `e${++counter}`, at: options.now?.() ?? Date.now() } as ChatMachineEvent;
-    const turn = await runTurn({ dialogue, chatId: options.chatId ?? 'chat-1', saved, event: full, timeoutMs: 2_000 });
-    saved = { snapshot: JSON.parse(JSON.stringify(turn.snapshot)), machineVersion: dialogue.version };
-    return turn.replies;
+    const full = { ...event, id: `e${++counter}`, at: now() } as ChatMachineEvent;
+    published = [];
+    await actor.handle(toChatEvent(full, chatId), counter, { logger: silent, correlationId: full.id });
+    return published;
   }
 
   const texts = (replies: Reply[]) => replies.map((r) => (r.kind === 'text' ? r.text : r.kind));
@@ -34,6 +63,9 @@ export function dialogueDriver(ports: EffectPorts, options: { chatId?: string; n
     say: (text: string) => send({ type: 'chat.text', text }),
     texts,
     buttons,
-    state: () => (saved?.snapshot as { value: unknown; context: Record<string, unknown> }) ?? null,
+    state: () => (store.latest(chatId)?.snapshot as ChatState | undefined) ?? null,
+    /** The actor and its store, for tests that look at versions and pending effects. */
+    actor,
+    store,
   };
 }

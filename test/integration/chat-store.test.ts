@@ -3,8 +3,7 @@ import type { Store } from '../../shared/mongo.js';
 import type { OutboundReply } from '../../shared/reply.js';
 import { chatDialogue as makeDialogue } from '../../machines/dialogue.js';
 import { content } from '../harness/dialogue-driver.js';
-import { applyChatEvent } from '../../services/worker/apply-event.js';
-import { MongoChatStore, type ChatRecord } from '../../services/worker/chat-store.js';
+import { ChatActor, MongoChatStore, type ChatRecord, type ChatStore } from '../../services/worker/index.js';
 import { freshStore, testLogger } from '../harness/infra.js';
 
 const chatDialogue = makeDialogue(content);
@@ -29,6 +28,7 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
     lastEventSeq: version,
     outbox: [],
     recentEventIds: [],
+    pendingEffects: [],
   });
 
   test('a snapshot with dots and dollars in its keys comes back exactly', async () => {
@@ -94,41 +94,53 @@ describe('applying a chat event exactly once', () => {
   });
 
   const event = (id: string, chatId: string, text: string) => ({ id, channel: 'viber' as const, chatId, at: Date.now(), kind: 'text' as const, text });
+  const turn = { logger: testLogger, correlationId: 'test' };
+
+  /** A chat's actor as a worker makes it on activation: its state is read from the store on its first turn. */
+  function actor(chatId: string, published: OutboundReply[][] = [], chats: ChatStore = new MongoChatStore(store.db)) {
+    return new ChatActor(chatId, {
+      dialogue: chatDialogue,
+      store: chats,
+      publishReplies: async (replies) => void published.push(replies),
+      runEffect: async () => ({ ok: false, error: { message: 'no effects in these chats' } }),
+      fence: () => {},
+      now: Date.now,
+    });
+  }
+  const versionExists = async (chatId: string, version: number) =>
+    (await store.db.collection('chats').findOne({ _id: `${chatId}#${version}` as never })) !== null;
 
   test('a redelivered event runs no second turn and publishes the same replies (same ids) again', async () => {
     const published: OutboundReply[][] = [];
-    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
-    expect(await applyChatEvent(deps, event('t1', 'c1', 'Начать'), 10, testLogger)).toBe('applied');
-    expect(await applyChatEvent(deps, event('t1', 'c1', 'Начать'), 10, testLogger)).toBe('redelivered');
+    expect(await actor('c1', published).handle(event('t1', 'c1', 'Начать'), 10, turn)).toBe('applied');
+    expect(await actor('c1', published).handle(event('t1', 'c1', 'Начать'), 10, turn)).toBe('redelivered');
     expect(published).toHaveLength(2);
     expect(published[1]).toEqual(published[0]);
     expect(published[0]!.map((r) => r.id)).toEqual(['t1:0']);
-    expect((await deps.store.load('c1'))?.version).toBe(1);
+    expect((await new MongoChatStore(store.db).load('c1'))?.version).toBe(1);
   });
 
   test('the same callback stored twice under two sequences runs one turn', async () => {
     const published: OutboundReply[][] = [];
-    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
-    expect(await applyChatEvent(deps, event('same', 'c4', 'Начать'), 40, testLogger)).toBe('applied');
-    expect(await applyChatEvent(deps, event('next', 'c4', 'Оплатить'), 41, testLogger)).toBe('applied');
-    expect(await applyChatEvent(deps, event('same', 'c4', 'Начать'), 42, testLogger)).toBe('duplicate');
+    expect(await actor('c4', published).handle(event('same', 'c4', 'Начать'), 40, turn)).toBe('applied');
+    expect(await actor('c4', published).handle(event('next', 'c4', 'Оплатить'), 41, turn)).toBe('applied');
+    expect(await actor('c4', published).handle(event('same', 'c4', 'Начать'), 42, turn)).toBe('duplicate');
     expect(published).toHaveLength(2);
   });
 
   test('an event older than the last applied one is acknowledged without effect', async () => {
     const published: OutboundReply[][] = [];
-    const deps = { store: new MongoChatStore(store.db), dialogue: chatDialogue, publishReplies: async (r: OutboundReply[]) => void published.push(r), turnTimeoutMs: 1_000 };
-    await applyChatEvent(deps, event('a', 'c2', 'Начать'), 20, testLogger);
-    expect(await applyChatEvent(deps, event('b', 'c2', 'Оплатить'), 19, testLogger)).toBe('stale');
+    await actor('c2', published).handle(event('a', 'c2', 'Начать'), 20, turn);
+    expect(await actor('c2', published).handle(event('b', 'c2', 'Оплатить'), 19, turn)).toBe('stale');
     expect(published).toHaveLength(1);
   });
 
   test('losing a race to another writer re-runs the turn on the winner’s state', async () => {
     const real = new MongoChatStore(store.db);
     let interfered = false;
-    const racingStore = {
-      load: (chatId: string) => real.load(chatId),
-      async save(record: ChatRecord, expected: number) {
+    const racingStore: ChatStore = {
+      load: (chatId, options) => real.load(chatId, options),
+      async save(record, expected) {
         if (!interfered) {
           interfered = true;
           // Another worker saves its own turn first.
@@ -137,8 +149,27 @@ describe('applying a chat event exactly once', () => {
         return real.save(record, expected);
       },
     };
-    const deps = { store: racingStore, dialogue: chatDialogue, publishReplies: async () => {}, turnTimeoutMs: 1_000 };
-    expect(await applyChatEvent(deps, event('x', 'c3', 'Начать'), 30, testLogger)).toBe('applied');
+    expect(await actor('c3', [], racingStore).handle(event('x', 'c3', 'Начать'), 30, turn)).toBe('applied');
     expect((await real.load('c3'))?.version).toBe(2);
+  });
+
+  test('two live actors of one chat: the one behind is refused, re-reads and runs the turn once', async () => {
+    const published: OutboundReply[][] = [];
+    // The old holder has the chat live at version 1; a new holder applies the next event meanwhile.
+    const stale = actor('two', published);
+    expect(await stale.handle(event('e1', 'two', 'Начать'), 1, turn)).toBe('applied');
+    expect(await actor('two').handle(event('e2', 'two', 'Оплатить'), 2, turn)).toBe('applied');
+    expect(await versionExists('two', 2)).toBe(true);
+
+    // The old holder, finishing late, builds on version 1: its save is refused and nothing leaves it.
+    expect(await stale.handle(event('e3', 'two', 'В меню'), 3, turn)).toBe('applied');
+    expect(stale.reruns).toBe(1);
+    // The turn ran once, on the latest state: one more version, built on the new holder's.
+    expect(await versionExists('two', 3)).toBe(true);
+    expect(await versionExists('two', 4)).toBe(false);
+    const latest = await new MongoChatStore(store.db).load('two', { verify: true });
+    expect(latest).toMatchObject({ version: 3, lastEventSeq: 3, recentEventIds: ['e1', 'e2', 'e3'] });
+    expect(latest?.snapshot).toMatchObject({ value: 'menu' });
+    expect(published.map((replies) => replies.map((r) => r.id))).toEqual([['e1:0'], ['e3:0']]);
   });
 });

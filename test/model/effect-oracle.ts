@@ -1,8 +1,8 @@
-import { createActor, toPromise, type AnyActorLogic } from 'xstate';
 import type { ChatMachine } from '../../machines/chat.machine.js';
-import { provideEffects, type EffectPorts } from '../../services/worker/effects.js';
+import { effectRunner, type EffectOutcome, type EffectPorts } from '../../services/worker/index.js';
 
-export type Settled = { ok: true; output: unknown } | { ok: false; error: unknown };
+/** How an effect settled, in the very shape the worker feeds back: an error is `{ message }`. */
+export type Settled = EffectOutcome;
 
 interface Call {
   src: string;
@@ -15,16 +15,18 @@ interface Call {
 const keyOf = (call: Pick<Call, 'src' | 'input' | 'variant'>) => `${call.variant} ${call.src} ${JSON.stringify(call.input)}`;
 
 /**
- * What each side effect of the chat machine answers, learnt from the real effects (provideEffects
- * over the in-memory fixtures). xstate/graph walks a machine synchronously, but the effects are
- * promises: the walk asks the oracle, notes each call it cannot answer yet, and is walked again once
- * those calls have been run, until nothing new is asked.
+ * What each side effect of the chat machine answers, learnt from the worker's own effect runner
+ * over the in-memory fixtures, so that an answer (a failure's message included) is exactly what
+ * the worker would feed the machine. xstate/graph walks a machine synchronously, but the effects
+ * are promises: the walk asks the oracle, notes each call it cannot answer yet, and is walked
+ * again once those calls have been run, until nothing new is asked.
  */
 export class EffectOracle {
   private readonly settled = new Map<string, Settled>();
   private readonly missing = new Map<string, Call>();
 
-  constructor(private readonly machine: ChatMachine) {}
+  /** The machine is not needed any more (the runner knows the effects by name); kept for the callers. */
+  constructor(_machine?: ChatMachine) {}
 
   lookup(call: Call): Settled | undefined {
     const known = this.settled.get(keyOf(call));
@@ -39,12 +41,9 @@ export class EffectOracle {
   /** Runs every call that was asked for and not known, each with fresh fixtures. */
   async learnMissing(): Promise<void> {
     for (const [key, call] of this.missing) {
-      const logic = provideEffects(this.machine, call.ports()).implementations.actors[call.src] as AnyActorLogic;
-      const settled = await toPromise(createActor(logic, { input: call.input }).start()).then(
-        (output): Settled => ({ ok: true, output }),
-        (error): Settled => ({ ok: false, error }),
-      );
-      this.settled.set(key, settled);
+      // The runner (handlers by name, a timeout, a failure as `{ message }`) as the worker has it.
+      const run = effectRunner(call.ports(), 2_000);
+      this.settled.set(key, await run({ id: 'oracle', childId: 'oracle', src: call.src, input: call.input }));
     }
     this.missing.clear();
   }

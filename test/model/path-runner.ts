@@ -1,11 +1,14 @@
-import type { StateValue } from 'xstate';
+import type { AnyActorScope, InspectionEvent, StateValue } from 'xstate';
 import type { Dialogue } from '../../machines/dialogue.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatContext } from '../../machines/setup.js';
 import { Buttons } from '../../machines/texts.js';
-import { provideEffects } from '../../services/worker/effects.js';
-import { runTurn } from '../../services/worker/turn.js';
 import type { ChatMachine } from '../../machines/chat.machine.js';
+import { ChatActor, effectRunner, type EffectOutcome, type PendingEffect } from '../../services/worker/index.js';
+import type { Reply } from '../../shared/reply.js';
+import { createLogger } from '../../shared/logger.js';
+import { toChatEvent } from '../harness/dialogue-driver.js';
+import { MemoryChatStore } from '../harness/memory-chat-store.js';
 import type { CoverageRecorder } from './coverage.js';
 import { describeEvent, text, type EventSample } from './event-samples.js';
 import { stateId, turnProblems, type Violation } from './invariants.js';
@@ -13,24 +16,93 @@ import { AT, scenarioPorts } from './scenarios.js';
 import { serializeTurnState } from './turn-model.js';
 import { MODEL_CHAT_ID, type WalkPath } from './walk.js';
 
-type Saved = { snapshot: unknown; machineVersion: number };
 type ChatSnapshot = { value: StateValue; context: ChatContext };
+type RunEffect = (effect: PendingEffect) => Promise<EffectOutcome>;
+
+const silent = createLogger('path-runner', 'silent');
 
 /**
- * Runs walk paths against the chat machine exactly as a worker does, turn by turn with runTurn
- * (restore from the persisted JSON, event, effects settled by the in-memory fixtures, persist), and
- * checks the invariants after every turn. From each screen first reached it also sends «В меню»
- * once, which must lead to the main menu.
+ * The machine reporting what it does to the coverage recorder. The worker steps it with XState's
+ * pure `transition()`, which gives no inspection hook of its own, so each step's (fresh, inert)
+ * actor system is watched for the microsteps, and a fresh chat's initial state is reported too.
+ */
+function reporting(machine: ChatMachine, inspect: (event: InspectionEvent) => void): ChatMachine {
+  const reported = Object.create(machine) as ChatMachine;
+  type Transition = (snapshot: unknown, event: unknown, scope: AnyActorScope) => unknown;
+  const transition = machine.transition.bind(machine) as Transition;
+  const initial = machine.getInitialSnapshot.bind(machine) as (scope: AnyActorScope, input: unknown) => unknown;
+  Object.assign(reported, {
+    transition(snapshot: unknown, event: unknown, scope: AnyActorScope) {
+      scope.system.inspect(inspect);
+      return transition(snapshot, event, scope);
+    },
+    getInitialSnapshot(scope: AnyActorScope, input: unknown) {
+      const snapshot = initial(scope, input);
+      // Without input it is XState building its throwaway actor for a `transition()`, not a chat starting.
+      if (input !== undefined) inspect({ type: '@xstate.snapshot', snapshot } as InspectionEvent);
+      return snapshot;
+    },
+  });
+  return reported;
+}
+
+/** One chat as a worker holds it: a live ChatActor over a store, effects run after each save. */
+class WorkerChat {
+  private readonly actor: ChatActor;
+  private replies: Reply[] = [];
+
+  constructor(
+    private readonly dialogue: Dialogue,
+    private readonly runEffect: RunEffect,
+    readonly store = new MemoryChatStore(),
+    private seq = 0,
+  ) {
+    this.actor = new ChatActor(MODEL_CHAT_ID, {
+      dialogue,
+      store,
+      runEffect,
+      publishReplies: async (replies) => void this.replies.push(...replies.map((outbound) => outbound.reply)),
+      fence: () => {},
+      now: () => AT,
+    });
+  }
+
+  /** One event, applied once; the turn's replies (its effects' included) and the state saved last. */
+  async send(event: ChatMachineEvent): Promise<{ replies: Reply[]; snapshot: ChatSnapshot }> {
+    this.replies = [];
+    const turn = { logger: silent, correlationId: event.id };
+    const outcome = await this.actor.handle(toChatEvent(event, MODEL_CHAT_ID), ++this.seq, turn);
+    if (outcome !== 'applied') throw new Error(`the turn of ${event.id} was ${outcome}, not applied`);
+    const record = this.store.latest(MODEL_CHAT_ID)!;
+    if (record.pendingEffects.length > 0) throw new Error(`the turn of ${event.id} left effects pending`);
+    return { replies: this.replies, snapshot: record.snapshot as ChatSnapshot };
+  }
+
+  /** Another worker taking the chat over from what is saved, its store going its own way. */
+  fork(): WorkerChat {
+    return new WorkerChat(this.dialogue, this.runEffect, this.store.fork(), this.seq);
+  }
+}
+
+/**
+ * Runs walk paths against the chat machine exactly as a worker does: a ChatActor per path over an
+ * in-memory store (every save through JSON, refused unless it builds on the latest version), the
+ * side effects run by the worker's effect runner on the scenario's fixtures after each save. The
+ * invariants are checked after every turn. From each screen first reached it also sends «В меню»
+ * once, from a copy of the chat taken over by a fresh actor, which must lead to the main menu.
  */
 export class PathRunner {
   readonly violations: Violation[] = [];
   private readonly menuChecked = new Set<string>();
   private turnCount = 0;
+  private readonly machine: ChatMachine;
 
   constructor(
     private readonly base: Dialogue<ChatMachine>,
-    private readonly recorder: CoverageRecorder,
-  ) {}
+    recorder: CoverageRecorder,
+  ) {
+    this.machine = reporting(base.machine, recorder.inspect);
+  }
 
   get turns(): number {
     return this.turnCount;
@@ -38,40 +110,39 @@ export class PathRunner {
 
   async run(path: WalkPath): Promise<void> {
     const { scenario } = path;
-    const dialogue: Dialogue = {
-      ...this.base,
-      machine: provideEffects(this.base.machine, scenarioPorts(scenario)),
-      input: (chatId) => ({ chatId, ...scenario.input }),
-    };
+    const input = (chatId: string) => ({ chatId, ...scenario.input });
+    const dialogue: Dialogue = { ...this.base, machine: this.machine, input };
+    const chat = new WorkerChat(dialogue, effectRunner(scenarioPorts(scenario), 2_000));
     const events = [...scenario.prelude, ...path.events];
-    let saved: Saved | null = null;
     for (const [index, sample] of events.entries()) {
       const said = events.slice(0, index + 1).map(describeEvent);
-      const turn = await this.turn(dialogue, saved, sample, said);
-      saved = turn.saved;
+      const turn = await this.turn(chat, sample, said);
       const walkStep = index - scenario.prelude.length;
       if (walkStep < 0) continue;
       const expected = path.expected[walkStep]!;
       if (JSON.stringify(turn.snapshot.value) !== JSON.stringify(expected.machine.value)) {
-        this.report('model', turn.snapshot, said, `the worker's turn reached ${stateId(turn.snapshot.value)}, the model ${stateId(expected.machine.value)}`);
+        const reached = `${stateId(turn.snapshot.value)}, the model ${stateId(expected.machine.value)}`;
+        this.report('model', turn.snapshot, said, `the worker's turn reached ${reached}`);
         return;
       }
       const screen = serializeTurnState(expected);
       if (!this.menuChecked.has(screen)) {
         this.menuChecked.add(screen);
-        const toMenu = await this.turn(dialogue, saved, text(Buttons.ToMenu), [...said, describeEvent(text(Buttons.ToMenu))]);
-        if (toMenu.snapshot.value !== 'menu') this.report('way-to-menu', turn.snapshot, said, `«В меню» led to ${stateId(toMenu.snapshot.value)}`);
+        const menu = text(Buttons.ToMenu);
+        const toMenu = await this.turn(chat.fork(), menu, [...said, describeEvent(menu)]);
+        const led = toMenu.snapshot.value;
+        if (led !== 'menu') this.report('way-to-menu', turn.snapshot, said, `«В меню» led to ${stateId(led)}`);
       }
     }
   }
 
-  private async turn(dialogue: Dialogue, saved: Saved | null, sample: EventSample, said: string[]) {
+  private async turn(chat: WorkerChat, sample: EventSample, said: string[]) {
     const event = { ...sample, id: `turn-${++this.turnCount}`, at: AT } as ChatMachineEvent;
-    const result = await runTurn({ dialogue, chatId: MODEL_CHAT_ID, saved, event, timeoutMs: 2_000, inspect: this.recorder.inspect });
-    const next: Saved = { snapshot: JSON.parse(JSON.stringify(result.snapshot)), machineVersion: dialogue.version };
-    const snapshot = next.snapshot as ChatSnapshot;
-    for (const problem of turnProblems(result.replies, MODEL_CHAT_ID, snapshot.context.buttonColor)) this.report(problem.invariant, snapshot, said, problem.detail);
-    return { saved: next, snapshot };
+    const { replies, snapshot } = await chat.send(event);
+    for (const problem of turnProblems(replies, MODEL_CHAT_ID, snapshot.context.buttonColor)) {
+      this.report(problem.invariant, snapshot, said, problem.detail);
+    }
+    return { snapshot };
   }
 
   private report(invariant: Violation['invariant'], snapshot: ChatSnapshot, events: string[], detail: string) {

@@ -1,7 +1,7 @@
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { START_COMMAND, MenuItem, Buttons } from '../../machines/texts.js';
 import type { ChatInput } from '../../machines/setup.js';
-import type { EffectPorts } from '../../services/worker/effects.js';
+import type { EffectPorts } from '../../services/worker/index.js';
 import { content } from '../harness/dialogue-driver.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from '../harness/demo-billing.js';
 import { DEMO_ACCOUNT, PAYMENT_SETTLED, text, type EventSample } from './event-samples.js';

@@ -4,7 +4,7 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatContext, ChatInput } from '../../machines/setup.js';
 import type { Button, Reply } from '../../shared/reply.js';
 import type { EffectOracle } from './effect-oracle.js';
-import type { EffectPorts } from '../../services/worker/effects.js';
+import type { EffectPorts } from '../../services/worker/index.js';
 
 /** The dialogue between two customer messages, as xstate/graph walks it. */
 export type TurnState = Snapshot<undefined> & {

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { connectBus } from '../../shared/bus.js';
 import { listDeadLetters, replayDeadLetter } from '../../shared/dead-letters.js';
 import { connectStore } from '../../shared/mongo.js';
-import { MongoChatStore } from '../../services/worker/chat-store.js';
+import { MongoChatStore } from '../../services/worker/index.js';
 import { freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
 import { startService, startStack, waitForLog, type Stack } from '../harness/processes.js';
 import { collectReplies, expectedReplies, runTraffic, SCRIPT } from '../harness/traffic.js';

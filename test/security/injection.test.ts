@@ -4,9 +4,7 @@ import type { Store } from '../../shared/mongo.js';
 import type { OutboundReply } from '../../shared/reply.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { Texts } from '../../machines/texts.js';
-import { applyChatEvent } from '../../services/worker/apply-event.js';
-import { CHATS_COLLECTION, MongoChatStore } from '../../services/worker/chat-store.js';
-import { provideEffects } from '../../services/worker/effects.js';
+import { CHATS_COLLECTION, ChatActor, effectRunner, MongoChatStore } from '../../services/worker/index.js';
 import { content } from '../harness/dialogue-driver.js';
 import { memoryBilling, memoryPayments } from '../harness/demo-billing.js';
 import { freshStore, testLogger } from '../harness/infra.js';
@@ -19,8 +17,9 @@ const ACCOUNT = 'инзб12345678';
 const PHONE = '79001234567';
 
 /**
- * The worker's path for real: each event applied by applyChatEvent, the chat saved by the Mongo
- * chat store, identification by StoredPhoneVerification, all on the test store.
+ * The worker's path for real: each event applied by a chat's actor (a fresh one each time, so the
+ * chat is read back from the store), saved by the Mongo chat store, its effects run by the
+ * worker's effect runner, identification by StoredPhoneVerification, all on the test store.
  */
 describe('typed text never becomes a query or a stored key (real store)', () => {
   let store: Store;
@@ -37,22 +36,24 @@ describe('typed text never becomes a query or a stored key (real store)', () => 
     await store.close();
   });
 
-  const deps = () => {
+  const actor = (chatId: string) => {
     const verification = verificationOn(store.db, { billing: billingWithPhones({ [ACCOUNT]: PHONE }), sms, now: Date.now });
-    const base = chatDialogue(content);
-    return {
+    return new ChatActor(chatId, {
+      dialogue: chatDialogue(content),
       store: new MongoChatStore(store.db),
-      dialogue: { ...base, machine: provideEffects(base.machine, { billing: memoryBilling().gateway, verification, payments: memoryPayments() }) },
+      runEffect: effectRunner({ billing: memoryBilling().gateway, verification, payments: memoryPayments() }, 2_000),
       publishReplies: async (replies: OutboundReply[]) => void sent.push(...replies),
-      turnTimeoutMs: 2_000,
-    };
+      fence: () => {},
+      now: Date.now,
+    });
   };
 
   /** The customer's event through the worker; returns the texts the bot said. */
   async function send(chatId: string, part: Partial<ChatEvent> & Pick<ChatEvent, 'kind'>): Promise<string[]> {
     const before = sent.length;
     seq++;
-    await applyChatEvent(deps(), { id: `evt-${seq}`, channel: 'viber', chatId, at: Date.now(), ...part } as ChatEvent, seq, testLogger);
+    const event = { id: `evt-${seq}`, channel: 'viber', chatId, at: Date.now(), ...part } as ChatEvent;
+    expect(await actor(chatId).handle(event, seq, { logger: testLogger, correlationId: event.id })).toBe('applied');
     return sent.slice(before).map(({ reply }) => (reply.kind === 'text' ? reply.text : reply.kind));
   }
   const say = (chatId: string, text: string) => send(chatId, { kind: 'text', text });

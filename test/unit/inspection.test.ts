@@ -2,16 +2,42 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, test } from 'vitest';
 import { fileContentCatalog } from '../../shared/content.js';
 import { chatTag } from '../../shared/logger.js';
+import { createLogger } from '../../shared/logger.js';
+import type { ChatEvent } from '../../shared/chat-event.js';
 import { chatDialogue } from '../../machines/dialogue.js';
-import type { ChatMachineEvent } from '../../machines/events.js';
-import { inspectorFor } from '../../services/worker/inspection.js';
-import { runTurn } from '../../services/worker/turn.js';
+import { ChatActor, transitionReporter } from '../../services/worker/index.js';
 import { InspectionLog } from '../../services/simulator/inspection-feed.js';
 import { machineDiagrams } from '../../services/simulator/machine-diagram.js';
+import { MemoryChatStore } from '../harness/memory-chat-store.js';
 
 const content = await fileContentCatalog().load();
 const dialogue = chatDialogue(content);
-const textEvent = (text: string): ChatMachineEvent => ({ type: 'chat.text', id: 'e1', at: 0, text });
+const textEvent = (chatId: string, text: string): ChatEvent => ({
+  id: 'e1',
+  channel: 'viber',
+  chatId,
+  at: 0,
+  kind: 'text',
+  text,
+});
+
+const silent = createLogger('test', 'silent');
+
+/** One turn of a chat's actor, reporting its transitions on `nc` as a worker with INSPECT=1 does. */
+function turn(nc: NatsConnection, chatId: string, text: string) {
+  const store = new MemoryChatStore();
+  const actor = new ChatActor(chatId, {
+    dialogue,
+    store,
+    publishReplies: async () => {},
+    runEffect: async () => ({ ok: false, error: { message: 'no effects here' } }),
+    fence: () => {},
+    now: Date.now,
+    onTransition: transitionReporter(nc, chatId),
+  });
+  const outcome = actor.handle(textEvent(chatId, text), 1, { logger: silent, correlationId: 'c' });
+  return { outcome, store };
+}
 
 /** A NATS connection that only records what was published. */
 function recordingConnection() {
@@ -25,7 +51,7 @@ describe('live inspection of a chat actor', () => {
     const chatId = 'viber-user-secret-id';
     const { nc, published } = recordingConnection();
     const typed = 'Начать';
-    await runTurn({ dialogue, chatId, saved: null, event: textEvent(typed), timeoutMs: 1_000, inspect: inspectorFor(nc, chatId) });
+    expect(await turn(nc, chatId, typed).outcome).toBe('applied');
 
     expect(published.length).toBeGreaterThan(0);
     expect(new Set(published.map((p) => p.subject))).toEqual(new Set([`inspect.chat.${chatTag(chatId)}`]));
@@ -43,8 +69,9 @@ describe('live inspection of a chat actor', () => {
 
   test('a closed connection does not fail the turn', async () => {
     const nc = { publish: () => { throw new Error('closed'); } } as unknown as NatsConnection;
-    const turn = await runTurn({ dialogue, chatId: 'c', saved: null, event: textEvent('Начать'), timeoutMs: 1_000, inspect: inspectorFor(nc, 'c') });
-    expect((turn.snapshot as unknown as { value: unknown }).value).toBe('menu');
+    const { outcome, store } = turn(nc, 'c', 'Начать');
+    expect(await outcome).toBe('applied');
+    expect(store.latest('c')?.snapshot).toMatchObject({ value: 'menu' });
   });
 
   test('the simulator keeps each chat’s recent reports, numbered, and hands out only the new ones', () => {

@@ -1,0 +1,101 @@
+import { createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { Dialogue } from '../../../machines/dialogue.js';
+import type { ChatMachineEvent } from '../../../machines/events.js';
+import type { Reply } from '../../../shared/reply.js';
+
+/**
+ * A chat's dialogue as pure steps over XState's `transition()`: the machine decides and says, and
+ * nothing runs. An invoked side effect is not started here; it comes back as a request that the
+ * worker runs only after the state asking for it has been saved, and whose outcome it feeds back
+ * as XState's own done or error event for that child. Restoring a snapshot starts nothing either.
+ */
+
+/** A side effect the machine asked for: its invoked child's id, the actor it names, its input. */
+export interface EffectRequest {
+  childId: string;
+  src: string;
+  input: unknown;
+}
+
+export interface Step {
+  snapshot: AnyMachineSnapshot;
+  replies: Reply[];
+  effects: EffectRequest[];
+}
+
+/** How an effect ended, as the machine is told: its output, or a failure it can explain. */
+export type EffectOutcome = { ok: true; output: unknown } | { ok: false; error: { message: string } };
+
+interface ActionLike {
+  type: string;
+  params?: unknown;
+}
+
+const emittedReplies = (actions: readonly ActionLike[]): Reply[] =>
+  actions.flatMap((action) => {
+    const event = (action.params as { event?: { type?: string; reply?: Reply } } | undefined)?.event;
+    return action.type === 'xstate.emit' && event?.type === 'reply' && event.reply ? [event.reply] : [];
+  });
+
+/** Children spawned by this step that are still there afterwards: the effects to run. */
+const requestedEffects = (snapshot: AnyMachineSnapshot, actions: readonly ActionLike[]): EffectRequest[] =>
+  actions.flatMap((action) => {
+    if (action.type !== 'xstate.spawnChild') return [];
+    const { id, src, input } = action.params as { id: string; src: unknown; input: unknown };
+    return typeof src === 'string' && snapshot.children[id] ? [{ childId: id, src, input }] : [];
+  });
+
+function resolved(snapshot: AnyMachineSnapshot, actions: readonly ActionLike[]): Step {
+  if (snapshot.status === 'error') throw new Error(`the machine failed: ${String(snapshot.error)}`);
+  return { snapshot, replies: emittedReplies(actions), effects: requestedEffects(snapshot, actions) };
+}
+
+/** One event through the machine. */
+export function step(dialogue: Dialogue, snapshot: AnyMachineSnapshot, event: ChatMachineEvent): Step {
+  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
+  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
+}
+
+/** The machine told how one of its effects ended, in XState's own terms for an invoked child. */
+export function settle(dialogue: Dialogue, snapshot: AnyMachineSnapshot, childId: string, outcome: EffectOutcome, meta: { id: string; at: number }): Step {
+  const event = outcome.ok
+    ? { type: `xstate.done.actor.${childId}`, output: outcome.output, actorId: childId, ...meta }
+    : { type: `xstate.error.actor.${childId}`, error: outcome.error, actorId: childId, ...meta };
+  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
+  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
+}
+
+/** Is the child still waiting for its outcome? A state left since then has stopped it. */
+export const awaits = (snapshot: AnyMachineSnapshot, childId: string): boolean => snapshot.children[childId] !== undefined;
+
+export interface Activation {
+  snapshot: AnyMachineSnapshot;
+  /** True when the saved state could not be restored and the chat started afresh. */
+  reset: boolean;
+}
+
+/**
+ * A chat's snapshot from what the store holds. A snapshot of another machine version, or one
+ * naming a state this code no longer has, starts the chat afresh keeping its settings.
+ */
+export function activate(dialogue: Dialogue, chatId: string, saved: { snapshot: unknown; machineVersion: number } | null): Activation {
+  if (saved && saved.machineVersion === dialogue.version) {
+    const restored = tryRestore(dialogue, saved.snapshot);
+    if (restored) return { snapshot: restored, reset: false };
+  }
+  const [fresh] = initialTransition(dialogue.machine, dialogue.input(chatId, saved?.snapshot ?? null) as never);
+  return { snapshot: fresh as AnyMachineSnapshot, reset: saved !== null };
+}
+
+function tryRestore(dialogue: Dialogue, persisted: unknown): AnyMachineSnapshot | undefined {
+  try {
+    // An actor that is never started only resolves the snapshot (and its children) for us.
+    const snapshot = createActor(dialogue.machine, { snapshot: persisted as never }).getSnapshot() as AnyMachineSnapshot;
+    return snapshot.status === 'active' ? snapshot : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the store keeps of a snapshot. */
+export const persist = (dialogue: Dialogue, snapshot: AnyMachineSnapshot): unknown => dialogue.machine.getPersistedSnapshot(snapshot);
