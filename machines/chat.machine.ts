@@ -1,7 +1,7 @@
 import type { Content } from '../shared/content.js';
 import type { Reply } from '../shared/reply.js';
 import { DEFAULT_BUTTON_COLOR, mainMenu, startKeyboard, text } from './keyboards.js';
-import { goToMenu, menuItemTransitions } from './navigation.js';
+import { goToMenu, hintInPlace, menuItemTransitions, toMenuOnRequest } from './navigation.js';
 import { contractState } from './sections/contract.js';
 import { identifyState } from './sections/identify.js';
 import { cabinetState, serviceCentreState, supportState } from './sections/info.js';
@@ -12,10 +12,11 @@ import { chatSetup, say } from './setup.js';
 import { Texts } from './texts.js';
 
 /**
- * The version of the persisted shape of this machine. Raise it when a state is removed or renamed:
- * a chat saved under another version restarts from the menu, keeping its settings and accounts.
+ * The version of the persisted shape of this machine. Raise it when a state is removed or renamed,
+ * or the context changes shape (3: a reading draft knows when its account was chosen, a payment
+ * draft its order): a chat saved under another version restarts, keeping its settings and accounts.
  */
-export const CHAT_MACHINE_VERSION = 2;
+export const CHAT_MACHINE_VERSION = 3;
 
 const startHint = { actions: say((context) => text(Texts.startHint, startKeyboard(context.buttonColor))) };
 
@@ -33,24 +34,25 @@ export function createChatMachine(content: Content) {
       // The welcome itself was the HTTP answer to conversation_started (Viber allows nothing else).
       'chat.opened': { target: '.awaitingStart', actions: 'forgetDrafts' },
       'chat.unsubscribed': { target: '.awaitingStart', actions: 'forgetDrafts' },
-      // A payment is settled whenever the customer has paid: say so without leaving the screen.
-      'chat.payment': { actions: say((context, event) => text(paymentNotice(event), context.lastKeyboard ?? mainMenu(context.buttonColor))) },
-      // A picture, sticker, location or contact where no screen expects one.
-      'chat.contact': goToMenu(Texts.notText),
-      'chat.location': goToMenu(Texts.notText),
-      'chat.media': goToMenu(Texts.notText),
+      // A payment is settled whenever the customer has paid: said without leaving the screen the
+      // customer is on (the payment's own screen answers it itself, see sections/payment.ts).
+      'chat.payment': { actions: say((context, event) => text(paymentNotice(context, event), context.lastKeyboard ?? mainMenu(context.buttonColor))) },
+      // A picture, sticker, location or contact where no screen expects one: a hint, and the customer stays.
+      'chat.contact': hintInPlace(Texts.notText),
+      'chat.location': hintInPlace(Texts.notText),
+      'chat.media': hintInPlace(Texts.notText),
     },
     states: {
       awaitingStart: {
         on: {
-          'chat.text': [{ guard: 'isToMenu', ...goToMenu() }, startHint],
+          'chat.text': [toMenuOnRequest, startHint],
           'chat.contact': startHint,
           'chat.location': startHint,
           'chat.media': startHint,
         },
       },
       menu: {
-        on: { 'chat.text': [{ guard: 'isToMenu', ...goToMenu() }, ...menuItemTransitions, goToMenu(Texts.unknown)] },
+        on: { 'chat.text': [toMenuOnRequest, ...menuItemTransitions, goToMenu(Texts.unknown)] },
       },
       readings: readingsState(),
       payment: paymentState(),

@@ -1,25 +1,20 @@
-import type { ChatEvent } from '../shared/chat-event.js';
+import type { ChatEvent, ChatEventKind } from '../shared/chat-event.js';
 import type { Reply } from '../shared/reply.js';
 
-/** What the dialogue machines receive: the chat event, typed by kind, time included. */
-/** Every event carries its id (the key that makes its side effects idempotent) and its time. */
-interface EventBase {
-  id: string;
-  at: number;
-}
+/** What the chat event carries that the machine does not need: the channel's routing fields. */
+type RoutingFields = 'kind' | 'channel' | 'chatId';
 
-export type ChatMachineEvent = EventBase &
-  (
-    | { type: 'chat.opened' }
-    | { type: 'chat.subscribed' }
-    | { type: 'chat.unsubscribed' }
-    | { type: 'chat.text'; text: string }
-    | { type: 'chat.contact'; phone?: string }
-    | { type: 'chat.location'; lat: number; lon: number }
-    | { type: 'chat.media'; mediaType: string }
-    | { type: 'chat.delivery-failed'; reason: string }
-    | { type: 'chat.payment'; orderId: string; status: 'succeeded' | 'failed' | 'cancelled'; account: string; amount: number }
-  );
+/**
+ * What the dialogue machines receive: each kind of chat event (shared/chat-event.ts) as the event
+ * type `chat.<kind>`, with the event's own fields, its id (the key that makes its side effects
+ * idempotent) and its time. Made from `ChatEvent` kind by kind, so the two cannot drift.
+ */
+export type ChatMachineEvent = {
+  [K in ChatEventKind]: Omit<Extract<ChatEvent, { kind: K }>, RoutingFields> & { type: `chat.${K}` };
+}[ChatEventKind];
+
+/** The machine event of one kind, e.g. `ChatMachineEventOf<'chat.text'>`. */
+export type ChatMachineEventOf<T extends ChatMachineEvent['type']> = Extract<ChatMachineEvent, { type: T }>;
 
 /** What the machines say: collected by the worker and sent only after the new state is saved. */
 export interface ReplyEmitted {
@@ -28,27 +23,9 @@ export interface ReplyEmitted {
 }
 
 export function toMachineEvent(event: ChatEvent): ChatMachineEvent {
-  const base = { id: event.id, at: event.at };
-  switch (event.kind) {
-    case 'opened':
-      return { ...base, type: 'chat.opened' };
-    case 'subscribed':
-      return { ...base, type: 'chat.subscribed' };
-    case 'unsubscribed':
-      return { ...base, type: 'chat.unsubscribed' };
-    case 'text':
-      return { ...base, type: 'chat.text', text: event.text };
-    case 'contact':
-      return { ...base, type: 'chat.contact', ...(event.phone ? { phone: event.phone } : {}) };
-    case 'location':
-      return { ...base, type: 'chat.location', lat: event.lat, lon: event.lon };
-    case 'media':
-      return { ...base, type: 'chat.media', mediaType: event.mediaType };
-    case 'delivery-failed':
-      return { ...base, type: 'chat.delivery-failed', reason: event.reason };
-    case 'payment':
-      return { ...base, type: 'chat.payment', orderId: event.orderId, status: event.status, account: event.account, amount: event.amount };
-  }
+  const { kind, channel: _channel, chatId: _chatId, ...fields } = event;
+  // Each kind's fields go with its own type: the mapped type above says so, TypeScript cannot follow the spread.
+  return { ...fields, type: `chat.${kind}` } as ChatMachineEvent;
 }
 
 /** Button presses and typed commands compare without case, spaces or a trailing full stop. */

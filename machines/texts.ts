@@ -28,6 +28,7 @@ export const Buttons = {
   UnlinkAccount: 'Отвязать лицевой счёт',
   PayByCard: 'Оплатить картой',
   GoToPayment: 'Перейти к оплате',
+  PayAgain: 'Оплатить ещё раз',
   History: 'История показаний',
   Confirm: 'Отправить',
   Retype: 'Ввести заново',
@@ -37,6 +38,7 @@ export const Buttons = {
   Offices: 'Офисы компании',
   Site: 'Перейти на сайт',
   Register: 'Зарегистрироваться',
+  ChangePhone: 'Изменить телефон в Личном кабинете',
   Instruction: 'Инструкция для работы в Личном кабинете',
   ButtonColor: 'Цвет кнопок',
   Feedback: 'Оставить отзыв',
@@ -49,6 +51,17 @@ export const formatRubles = (kopecks: number) => `${rub.format(kopecks / 100)} �
 export const formatDate = (iso: string) => iso.slice(0, 10).split('-').reverse().join('.');
 const num = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 3 });
 export const formatNumber = (value: number) => num.format(value);
+/**
+ * An account number as the bill and the payment page print it: «ИНЗБ12345678». The chat keeps
+ * accounts normalised («инзб12345678», see identify.ts); every text and button shows them this way.
+ */
+export const formatAccount = (account: string) => account.normalize('NFC').replace(/[\s\u00a0-]/g, '').toUpperCase();
+
+/** What the customer came for, named in the identification's first message. */
+export type Flow = 'readings' | 'payment';
+const PURPOSE: Record<Flow, string> = { readings: 'Чтобы передать показания', payment: 'Чтобы оплатить картой' };
+const identifyIntro = (flow: Flow) =>
+  `${PURPOSE[flow]}, нужно пройти идентификацию: бот отправит СМС код на номер телефона, указанный в Личном кабинете. Нажмите «Запросить СМС код».`;
 
 export const Texts = {
   welcome:
@@ -57,18 +70,20 @@ export const Texts = {
   startHint: 'Чтобы начать, напишите «Начать» или нажмите кнопку ниже.',
   menu: 'Выберите раздел в меню ниже.',
   unknown: 'Не понял вас. Выберите, пожалуйста, раздел в меню ниже.',
-  useButtons: 'Пожалуйста, выберите вариант кнопкой ниже.',
-  notText: 'Я понимаю только текст и кнопки меню. Выберите, пожалуйста, вариант ниже.',
+  useButtons: 'Не понял вас. Выберите, пожалуйста, вариант кнопкой ниже.',
+  notText: 'Я понимаю только текст и кнопки. Выберите, пожалуйста, вариант кнопкой ниже.',
   unavailable: 'Сервис временно недоступен. Пожалуйста, попробуйте позже.',
 
   identify: {
-    intro: 'Для этого нужно пройти идентификацию: бот отправит СМС код на номер телефона, указанный в Личном кабинете.',
-    askAccount: 'Введите номер лицевого счёта полностью: буквенный префикс и цифры, например «инзб12345678».',
+    /** The first message of identification for readings, where a new customer usually starts; `introFor` names the flow. */
+    intro: identifyIntro('readings'),
+    introFor: identifyIntro,
+    askAccount: 'Введите номер лицевого счёта полностью: буквенный префикс и цифры, например «ИНЗБ12345678».',
     badAccount: (typed: string) =>
       // By code points, so an emoji is never cut in half.
-      `«${Array.from(typed).slice(0, 40).join('')}» не похоже на номер лицевого счёта. Номер состоит из букв и цифр, например «инзб12345678». Введите его ещё раз.`,
+      `«${Array.from(typed).slice(0, 40).join('')}» не похоже на номер лицевого счёта. Номер состоит из букв и цифр, например «ИНЗБ12345678». Введите его ещё раз.`,
     unknownAccount: 'Лицевой счёт с таким номером не найден. Проверьте номер по квитанции и введите его ещё раз.',
-    alreadyLinked: (account: string) => `Лицевой счёт ${account} уже привязан.`,
+    alreadyLinked: (account: string) => `Лицевой счёт ${formatAccount(account)} уже привязан.`,
     askPhone:
       'Чтобы убедиться, что счёт ваш, поделитесь номером телефона кнопкой ниже. Он должен совпадать с номером, указанным в Личном кабинете.',
     pressShare: 'Нажмите кнопку «Поделиться номером телефона» ниже.',
@@ -80,15 +95,25 @@ export const Texts = {
     badCodeFormat: 'Код состоит из четырёх цифр. Введите код из СМС.',
     wrongCode: (attemptsLeft: number) => `Неверный код. Осталось попыток: ${attemptsLeft}.`,
     expired: 'Срок действия кода истёк. Нажмите «Отправить код повторно».',
+    /** The code can no longer be resent (it was used, or forgotten long after it expired): a new one needs the phone. */
+    codeGone: 'Этот код больше не действует. Чтобы получить новый, поделитесь номером телефона ещё раз.',
     cooldown: (seconds: number) => `Новый код можно запросить через ${seconds} с.`,
-    locked: (minutes: number) => `Слишком много попыток. Идентификация по этому счёту будет доступна через ${minutes} мин.`,
-    linked: (account: string) => `Лицевой счёт ${account} привязан к чату.`,
+    /** Too many wrong codes: the account is locked for this chat. */
+    locked: (minutes: number) => `Слишком много неверных попыток ввода кода. Идентификация по этому счёту будет доступна через ${minutes} мин.`,
+    /**
+     * A code request refused as `locked`: today the verification service says so both for too many
+     * wrong codes and for too many codes within an hour, so this names no reason it cannot know.
+     */
+    requestLocked: (minutes: number) => `Новый СМС код по этому лицевому счёту можно будет запросить через ${minutes} мин.`,
+    /** Too many codes asked for within an hour (by account, phone or chat), however they were used. */
+    limited: (minutes: number) => `За последний час запрошено слишком много СМС кодов. Новый код можно будет запросить через ${minutes} мин.`,
+    linked: (account: string) => `Лицевой счёт ${formatAccount(account)} привязан к чату.`,
   },
 
   accounts: {
     choose: 'Выберите лицевой счёт.',
     chooseToUnlink: 'Какой лицевой счёт отвязать?',
-    unlinked: (account: string) => `Лицевой счёт ${account} отвязан.`,
+    unlinked: (account: string) => `Лицевой счёт ${formatAccount(account)} отвязан.`,
   },
 
   readings: {
@@ -96,7 +121,8 @@ export const Texts = {
     noServices: 'По этому лицевому счёту нет услуг с приборами учёта.',
     chooseMeter: 'Выберите прибор учёта.',
     noMeters: 'По этой услуге нет приборов учёта.',
-    periodClosed: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца. Пожалуйста, передайте показания в этот период.`,
+    periodClosed: (account: string, from: number, to: number) =>
+      `Показания по лицевому счёту ${formatAccount(account)} принимаются с ${from} по ${to} число месяца. Пожалуйста, передайте их в эти дни.`,
     period: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца.`,
     meterHeader: (serial: string) => `Прибор учёта № ${serial}.`,
     previous: (zone: string, value: string, unit: string, date: string) => `Предыдущее показание${zone}: ${value} ${unit} от ${date}.`,
@@ -116,11 +142,14 @@ export const Texts = {
   payment: {
     intro: 'Оплата картой без комиссии.',
     due: (account: string, total: string, lines: string[]) =>
-      `Лицевой счёт ${account}.\nК оплате: ${total}${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
-    nothingDue: (account: string) => `По лицевому счёту ${account} задолженности нет. Оплатить авансом можно на странице оплаты.`,
-    succeeded: (account: string, amount: string) => `Платеж выполнен успешно.\nЛицевой счёт ${account}, сумма ${amount}. Спасибо!`,
-    failed: (account: string, amount: string) => `Платёж по лицевому счёту ${account} на сумму ${amount} не прошёл. Попробуйте ещё раз или другой картой.`,
-    cancelled: (account: string) => `Платёж по лицевому счёту ${account} отменён.`,
+      `Лицевой счёт ${formatAccount(account)}.\nК оплате: ${total}${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
+    nothingDue: (account: string) => `По лицевому счёту ${formatAccount(account)} задолженности нет. Оплатить авансом можно на странице оплаты.`,
+    succeeded: (account: string, amount: string) => `Платёж выполнен успешно.\nЛицевой счёт ${formatAccount(account)}, сумма ${amount}. Спасибо!`,
+    /** `tried`: the sum the provider says was tried; `due`: the amount due the chat offered, when the provider says no sum. */
+    failed: (account: string, sum: { tried?: string; due?: string } = {}) =>
+      `Платёж по лицевому счёту ${formatAccount(account)}${sum.tried ? ` на сумму ${sum.tried}` : ''} не прошёл.` +
+      `${!sum.tried && sum.due ? ` Сумма к оплате: ${sum.due}.` : ''} Попробуйте ещё раз или оплатите другой картой.`,
+    cancelled: (account: string) => `Платёж по лицевому счёту ${formatAccount(account)} отменён.`,
   },
 
   contract: {

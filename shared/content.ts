@@ -31,7 +31,8 @@ export interface Content {
     offices: { settlement: string; offices: Office[] }[];
   };
   serviceCentre: { text: string; url: string };
-  cabinet: { text: string; registrationUrl: string; instruction: FileRef };
+  /** phoneSettingsUrl: where a customer adds or changes the phone of an existing cabinet. */
+  cabinet: { text: string; registrationUrl: string; phoneSettingsUrl: string; instruction: FileRef };
   support: { text: string; url: string };
   palette: { name: string; color: string }[];
 }
@@ -84,7 +85,11 @@ export function validateContent(data: any): Content {
     }
   }
   check(isText(data?.serviceCentre?.text) && isUrl(data?.serviceCentre?.url), 'serviceCentre needs text and url', problems);
-  check(isText(data?.cabinet?.text) && isUrl(data?.cabinet?.registrationUrl) && isFile(data?.cabinet?.instruction), 'cabinet needs text, registrationUrl and instruction', problems);
+  check(
+    isText(data?.cabinet?.text) && isUrl(data?.cabinet?.registrationUrl) && isUrl(data?.cabinet?.phoneSettingsUrl) && isFile(data?.cabinet?.instruction),
+    'cabinet needs text, registrationUrl, phoneSettingsUrl and instruction',
+    problems,
+  );
   check(isText(data?.support?.text) && isUrl(data?.support?.url), 'support needs text and url', problems);
   check(Array.isArray(data?.palette) && data.palette.length > 0 && data.palette.length <= 20, 'palette must have 1..20 colours', problems);
   for (const [i, entry] of (data?.palette ?? []).entries()) {

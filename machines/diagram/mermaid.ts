@@ -51,16 +51,50 @@ const isWithin = (node: AnyStateNode, ancestor: AnyStateNode) => {
 
 const ancestors = (node: AnyStateNode): AnyStateNode[] => (node.parent ? [node.parent, ...ancestors(node.parent)] : []);
 
-/** A named guard is worth showing; an inline function has no name a reader could use. */
-function guardLabel(transition: AnyTransitionDefinition): string | undefined {
-  const guard = transition.guard as unknown;
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && typeof (guard as { type?: unknown }).type === 'string') return (guard as { type: string }).type;
-  return undefined;
+/** A guard's name as words: `isReadingBelowPrevious` → «reading below previous». */
+export const guardWords = (name: string) =>
+  name
+    .replace(/^is(?=[A-Z])/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+
+type Description = string | ((params: unknown) => string);
+
+/**
+ * What an arrow says about its guard, so a diagram reads like the manual («chat.text [reading below
+ * previous]»): the words the guard's implementation carries as `description` (made from the
+ * parameters written in the machine, when it takes some), else its name as words; `and`, `or` and
+ * `not` combine their parts. An inline function has no name: it is drawn as «unnamed guard», so a
+ * guarded arrow never passes for an unguarded one.
+ */
+export function guardLabel(machine: AnyStateMachine, guard: unknown): string | undefined {
+  if (guard === undefined || guard === null) return undefined;
+  const implementations = (machine.implementations?.guards ?? {}) as Record<string, { description?: Description } | undefined>;
+  const named = (type: string, params: unknown) => {
+    const description = implementations[type]?.description;
+    if (typeof description === 'string') return description;
+    // Parameters made from the context or event at run time are not known to a drawing.
+    if (typeof description === 'function' && params !== undefined && typeof params !== 'function') return description(params);
+    return guardWords(type);
+  };
+  if (typeof guard === 'string') return named(guard, undefined);
+  if (typeof guard === 'object' && typeof (guard as { type?: unknown }).type === 'string') {
+    const { type, params } = guard as { type: string; params?: unknown };
+    return named(type, params);
+  }
+  if (typeof guard === 'function') {
+    const parts = (guard as { guards?: unknown[] }).guards;
+    if (Array.isArray(parts)) {
+      const labels = parts.map((part) => guardLabel(machine, part) ?? 'unnamed guard');
+      if (guard.name === 'not') return `not ${labels[0]}`;
+      return labels.join(guard.name === 'or' ? ' or ' : ' and ');
+    }
+  }
+  return 'unnamed guard';
 }
 
-const transitionLabel = (transition: AnyTransitionDefinition) => {
-  const guard = guardLabel(transition);
+const transitionLabel = (machine: AnyStateMachine, transition: AnyTransitionDefinition) => {
+  const guard = guardLabel(machine, transition.guard);
   return mermaidText(guard ? `${eventLabel(transition)} [${guard}]` : eventLabel(transition));
 };
 
@@ -69,7 +103,7 @@ const invokedSources = (node: AnyStateNode) => node.invoke.map((invoke) => (type
 /**
  * A Mermaid `stateDiagram-v2` drawing of a machine, or of one subtree of it, made from the state
  * nodes themselves so it cannot drift from the code: composite states nest, each transition is an
- * arrow labelled with its event (and its guard where the guard has a name), transitions without a
+ * arrow labelled with its event and, where it has one, its guard in words; transitions without a
  * target are loops, and invoked actors are written inside their state. The machine's own
  * transitions start at an «any state» stand-in; a way out that most screens share (a main-menu item
  * typed anywhere) starts once at a «most states» stand-in instead of at every screen.
@@ -123,7 +157,7 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
           from: fromAnyState ? ANY_STATE : mermaidId(source),
           to: fromAnyState && target === root ? ANY_STATE : mermaidId(target),
           scope: fromAnyState ? '' : scopeOf(source, target),
-          label: transitionLabel(transition),
+          label: transitionLabel(machine, transition),
           event: eventLabel(transition),
           outward: drawingWholeMachine || target === root || !isWithin(target, root),
         });

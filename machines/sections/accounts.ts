@@ -1,45 +1,70 @@
-import { assign } from 'xstate';
+import { and } from 'xstate';
+import type { ChatMachineEventOf } from '../events.js';
 import { choices, text } from '../keyboards.js';
-import { goToMenu, toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { chatSetup, isButton, pick, say, type ChatContext } from '../setup.js';
-import { Buttons, Texts } from '../texts.js';
+import { isBack, MENU, menuActions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { chatSetup, pickedAccount, say, type ChatContext } from '../setup.js';
+import { Buttons, formatAccount, Texts } from '../texts.js';
 import { askForAccount } from './identify.js';
 
-export const pickedAccount = (context: ChatContext, event: { type: string }) => pick(event, context.accounts, (account) => account);
+/** The linked accounts as buttons, as the bill prints them. */
+export const accountButtons = (context: ChatContext) => context.accounts.map(formatAccount);
 
 /**
- * The linked accounts as buttons, with «Добавить лицевой счёт» and «Отвязать лицевой счёт»; the
- * section decides what choosing one does (`onChosen`).
+ * The linked accounts as buttons, with «Добавить лицевой счёт» and «Отвязать лицевой счёт»;
+ * choosing one goes on with the section's next step: the services of a reading, or a payment.
  */
-export const chooseAccountState = (onChosen: { target: string; actions?: readonly any[] }) =>
+export const chooseAccountState = (section: 'readings' | 'payment') =>
   chatSetup.createStateConfig({
     initial: 'choosing',
     states: {
       choosing: {
-        entry: say((context) => text(Texts.accounts.choose, choices([...context.accounts, Buttons.AddAccount, Buttons.UnlinkAccount], context.buttonColor))),
+        entry: say((context) => text(Texts.accounts.choose, choices([...accountButtons(context), Buttons.AddAccount, Buttons.UnlinkAccount], context.buttonColor))),
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: ({ context, event }) => pickedAccount(context, event) !== undefined, ...onChosen },
-            { guard: ({ event }) => isButton(event, Buttons.AddAccount), target: '#chat.identify.askAccount', actions: askForAccount },
-            { guard: ({ event }) => isButton(event, Buttons.UnlinkAccount), target: 'unlinking' },
-            ...unknownTextToMenu,
+            section === 'readings'
+              ? {
+                  guard: 'isLinkedAccount',
+                  target: '#chat.readings.loadingServices',
+                  actions: { type: 'startReading', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)!, at: event.at }) },
+                }
+              : {
+                  guard: 'isLinkedAccount',
+                  target: '#chat.payment.preparing',
+                  // One order per press: the event id names it, so a turn run again makes the same order.
+                  actions: { type: 'startPayment', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)!, orderId: event.id }) },
+                },
+            { guard: pressed(Buttons.AddAccount), target: '#chat.identify.askAccount', actions: askForAccount },
+            { guard: pressed(Buttons.UnlinkAccount), target: 'unlinking' },
+            ...unknownText,
           ],
         },
       },
       unlinking: {
-        entry: say((context) => text(Texts.accounts.chooseToUnlink, choices(context.accounts, context.buttonColor, { back: true }))),
+        entry: say((context) => text(Texts.accounts.chooseToUnlink, choices(accountButtons(context), context.buttonColor, { back: true }))),
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'choosing' },
+            { guard: isBack, target: 'choosing' },
+            // Other accounts stay: back to the choice, where the customer was.
             {
-              guard: ({ context, event }) => pickedAccount(context, event) !== undefined,
-              ...goToMenu((_c, event) => Texts.accounts.unlinked(event.text.trim().toLowerCase()), [
-                assign({ accounts: ({ context, event }: { context: ChatContext; event: any }) => context.accounts.filter((account) => account !== pickedAccount(context, event)) }),
-              ]),
+              guard: and(['isLinkedAccount', 'hasSeveralAccounts']),
+              target: 'choosing',
+              actions: [
+                { type: 'unlinkAccount', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }) },
+                say((_context, event) => text(Texts.accounts.unlinked(event.text))),
+              ],
             },
-            ...unknownTextToMenu,
+            // The last one: nothing is left to choose from.
+            {
+              guard: 'isLinkedAccount',
+              target: MENU,
+              actions: [
+                { type: 'unlinkAccount', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }) },
+                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) => Texts.accounts.unlinked(event.text)),
+              ],
+            },
+            ...unknownText,
           ],
         },
       },

@@ -1,9 +1,8 @@
-import { assign } from 'xstate';
 import type { Content } from '../../shared/content.js';
 import type { Reply } from '../../shared/reply.js';
 import { choices, file, text } from '../keyboards.js';
-import { toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { chatSetup, isButton, pick, say, type ChatContext } from '../setup.js';
+import { isBack, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { chatSetup, pick, say, type ChatContext } from '../setup.js';
 import { Buttons, Texts } from '../texts.js';
 
 /** «Заключить договор»: information only; the contract is signed in an office. */
@@ -11,13 +10,14 @@ export const contractState = (content: Content) => {
   const { templates, offices } = content.contract;
   const templateOf = (service: string | undefined) => templates.find((t) => t.service === service);
   const homeKeyboard = (context: ChatContext) => choices([Buttons.Documents, Buttons.Templates, Buttons.Offices], context.buttonColor);
-  const dwellingKeyboard = (context: ChatContext) => choices(Object.keys(templateOf(context.templateService)?.dwellings ?? {}), context.buttonColor, { back: true });
-  const settlementKeyboard = (context: ChatContext) => choices(offices.map((o) => o.settlement), context.buttonColor, { back: true });
-  const pickedService = (event: { type: string }) => pick(event, templates, (t) => t.service);
-  const pickedSettlement = (event: { type: string }) => pick(event, offices, (o) => o.settlement);
+  const dwellingsOf = (context: ChatContext) => Object.keys(templateOf(context.templateService)?.dwellings ?? {});
+  const dwellingKeyboard = (context: ChatContext) => choices(dwellingsOf(context), context.buttonColor, { back: true });
+  const settlements = offices.map((o) => o.settlement);
+  const settlementKeyboard = (context: ChatContext) => choices(settlements, context.buttonColor, { back: true });
+  const services = templates.map((t) => t.service);
 
-  const officeReplies = (context: ChatContext, event: { type: string }): Reply[] =>
-    pickedSettlement(event)!.offices.flatMap((office) => [
+  const officeReplies = (context: ChatContext, typed: string): Reply[] =>
+    pick(typed, offices, (o) => o.settlement)!.offices.flatMap((office) => [
       text(Texts.contract.office(office.name, office.address, office.hours, office.phone)),
       { kind: 'location' as const, lat: office.lat, lon: office.lon, keyboard: settlementKeyboard(context) },
     ]);
@@ -31,23 +31,27 @@ export const contractState = (content: Content) => {
           'chat.text': [
             toMenuOnRequest,
             {
-              guard: ({ event }) => isButton(event, Buttons.Documents),
+              guard: pressed(Buttons.Documents),
               actions: say((context) => text(`${Texts.contract.documentsTitle}\n${content.contract.documents.map((d) => `• ${d}`).join('\n')}`, homeKeyboard(context))),
             },
-            { guard: ({ event }) => isButton(event, Buttons.Templates), target: 'templateService' },
-            { guard: ({ event }) => isButton(event, Buttons.Offices), target: 'settlement' },
-            ...unknownTextToMenu,
+            { guard: pressed(Buttons.Templates), target: 'templateService' },
+            { guard: pressed(Buttons.Offices), target: 'settlement' },
+            ...unknownText,
           ],
         },
       },
       templateService: {
-        entry: say((context) => text(Texts.contract.chooseService, choices(templates.map((t) => t.service), context.buttonColor, { back: true }))),
+        entry: say((context) => text(Texts.contract.chooseService, choices(services, context.buttonColor, { back: true }))),
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'home' },
-            { guard: ({ event }) => pickedService(event) !== undefined, target: 'templateDwelling', actions: assign({ templateService: ({ event }) => pickedService(event)!.service }) },
-            ...unknownTextToMenu,
+            { guard: isBack, target: 'home' },
+            {
+              guard: { type: 'isTemplateService', params: { labels: services } },
+              target: 'templateDwelling',
+              actions: { type: 'setTemplateService', params: ({ event }) => ({ service: pick(event.text, services, (service) => service)! }) },
+            },
+            ...unknownText,
           ],
         },
       },
@@ -56,16 +60,16 @@ export const contractState = (content: Content) => {
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'templateService' },
+            { guard: isBack, target: 'templateService' },
             {
-              guard: ({ context, event }) => pick(event, Object.keys(templateOf(context.templateService)?.dwellings ?? {}), (d) => d) !== undefined,
+              guard: { type: 'isDwelling', params: ({ context }) => ({ labels: dwellingsOf(context) }) },
               actions: say((context, event) => {
                 const dwellings = templateOf(context.templateService)!.dwellings;
-                const dwelling = pick(event, Object.keys(dwellings), (d) => d)!;
+                const dwelling = pick(event.text, Object.keys(dwellings), (d) => d)!;
                 return file(dwellings[dwelling]!, dwellingKeyboard(context));
               }),
             },
-            ...unknownTextToMenu,
+            ...unknownText,
           ],
         },
       },
@@ -74,9 +78,9 @@ export const contractState = (content: Content) => {
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'home' },
-            { guard: ({ event }) => pickedSettlement(event) !== undefined, actions: say(officeReplies) },
-            ...unknownTextToMenu,
+            { guard: isBack, target: 'home' },
+            { guard: { type: 'isSettlement', params: { labels: settlements } }, actions: say((context, event) => officeReplies(context, event.text)) },
+            ...unknownText,
           ],
         },
       },

@@ -1,57 +1,61 @@
-import { assign } from 'xstate';
+import { and } from 'xstate';
 import type { Content } from '../../shared/content.js';
+import { normaliseAccount } from '../account-number.js';
 import { choices, keyboard, replyButton, sharePhoneButton, text, urlButton } from '../keyboards.js';
-import { goToMenu, toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { chatSetup, isButton, say, textOf, type ChatContext } from '../setup.js';
-import { Buttons, MenuItem, Texts } from '../texts.js';
+import { goToMenu, isBack, menuItemTransitions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { chatSetup, say, type ChatContext } from '../setup.js';
+import { Buttons, Texts } from '../texts.js';
 
-/** The manual's form of an account number: a Cyrillic letter prefix and digits, e.g. «инзб12345678». */
-const ACCOUNT_NUMBER = /^[а-яё]{2,6}\d{6,12}$/;
-
-/** Case, spaces and dashes do not matter: «ИНЗБ 1234-5678» is «инзб12345678». */
-export const normaliseAccount = (typed: string) => typed.normalize('NFC').toLowerCase().replace(/[\s\u00a0-]/g, '');
-export const isAccountNumber = (typed: string) => ACCOUNT_NUMBER.test(normaliseAccount(typed));
-
-const CODE = /^\d{4}$/;
-const typedCode = (event: { type: string }) => (textOf(event) ?? '').replace(/\s/g, '');
+/** The keyboard of the account prompt: nothing to press but the way back. */
+const accountKeyboard = (context: ChatContext) => choices([], context.buttonColor, { back: true });
 
 /** The prompt for the account number, said by every transition into `#chat.identify.askAccount`. */
-export const askForAccount = say((context) => text(Texts.identify.askAccount, choices([], context.buttonColor)));
+export const askForAccount = say((context) => text(Texts.identify.askAccount, accountKeyboard(context)));
 
-/** Two transitions: to the account choice of the section that asked for identification. */
-const backToFlow = (guard: (args: { context: ChatContext; event: any }) => boolean, actions: readonly any[]) => [
-  { guard: (args: { context: ChatContext; event: any }) => guard(args) && args.context.flow === 'payment', target: '#chat.payment.chooseAccount', actions },
-  { guard, target: '#chat.readings.chooseAccount', actions },
-];
+const typedCode = (text: string) => text.replace(/\s/g, '');
 
 /**
  * Identification by SMS code, shared by «Передать показания» and «Оплатить»: the account number,
  * the customer's phone (it must be the one on file), then the four-digit code sent to that phone.
- * Limits (attempts, expiry, resend cool-down) are kept by the verification service, not here.
+ * Limits (attempts, expiry, resend cool-down, codes per hour) are kept by the verification
+ * service, not here. «Назад» goes one step back on every screen.
  */
 export const identifyState = (content: Content) => {
-  const codeKeyboard = (context: ChatContext) => choices([Buttons.ResendCode], context.buttonColor);
-  const phoneKeyboard = (context: ChatContext) => keyboard([sharePhoneButton(), replyButton(Buttons.ToMenu)], context.buttonColor);
-  const lockedToMenu = goToMenu((_c, event) => Texts.identify.locked(event.output.minutes));
+  const codeKeyboard = (context: ChatContext) => choices([Buttons.ResendCode], context.buttonColor, { back: true });
+  const phoneButtons = () => [sharePhoneButton(), replyButton(Buttons.Back, 3), replyButton(Buttons.ToMenu, 3)];
+  const phoneKeyboard = (context: ChatContext) => keyboard(phoneButtons(), context.buttonColor);
+  // The fix is the phone in the personal cabinet: its page first, then sharing the phone again.
+  const mismatchKeyboard = (context: ChatContext) => keyboard([urlButton(Buttons.ChangePhone, content.cabinet.phoneSettingsUrl), ...phoneButtons()], context.buttonColor);
+  const askPhone = say((context) => text(Texts.identify.askPhone, phoneKeyboard(context)));
 
   return chatSetup.createStateConfig({
     initial: 'intro',
     states: {
       intro: {
-        entry: say((context) => text(Texts.identify.intro, choices([Buttons.RequestCode], context.buttonColor))),
+        entry: say((context) => text(Texts.identify.introFor(context.flow), choices([Buttons.RequestCode], context.buttonColor, { back: true }))),
         on: {
-          'chat.text': [toMenuOnRequest, { guard: ({ event }) => isButton(event, Buttons.RequestCode), target: 'askAccount', actions: askForAccount }, ...unknownTextToMenu],
+          'chat.text': [
+            toMenuOnRequest,
+            { guard: pressed(Buttons.RequestCode), target: 'askAccount', actions: askForAccount },
+            // One step back: «Оплатить» for a payment, the menu (where «Передать показания» is) for a reading.
+            { guard: and([isBack, 'isPaymentFlow']), target: '#chat.payment.intro' },
+            { guard: isBack, ...goToMenu() },
+            ...unknownText,
+          ],
         },
       },
       askAccount: {
         on: {
           'chat.text': [
             toMenuOnRequest,
-            ...backToFlow(({ context, event }) => context.accounts.includes(normaliseAccount(textOf(event)!)), [
-              say((_c, event) => text(Texts.identify.alreadyLinked(normaliseAccount(event.text)))),
-            ]),
-            { guard: ({ event }) => isAccountNumber(textOf(event)!), target: 'checkingAccount', actions: assign({ identifying: ({ event }) => normaliseAccount(textOf(event)!) }) },
-            { actions: say((context, event) => text(Texts.identify.badAccount(event.text), choices([], context.buttonColor))) },
+            // Here from «Добавить лицевой счёт» when an account is linked, else from the intro.
+            { guard: and([isBack, 'hasLinkedAccounts']), target: 'toFlow' },
+            { guard: isBack, target: 'intro' },
+            { guard: 'isAccountAlreadyLinked', target: 'toFlow', actions: say((_context, event) => text(Texts.identify.alreadyLinked(normaliseAccount(event.text)))) },
+            { guard: 'isAccountNumber', target: 'checkingAccount', actions: { type: 'startIdentifying', params: ({ event }) => ({ account: normaliseAccount(event.text) }) } },
+            // A main-menu item typed here opens its section (an account number is never one).
+            ...menuItemTransitions,
+            { actions: say((context, event) => text(Texts.identify.badAccount(event.text), accountKeyboard(context))) },
           ],
         },
       },
@@ -60,16 +64,25 @@ export const identifyState = (content: Content) => {
           src: 'findAccount',
           input: ({ context }) => ({ account: context.identifying! }),
           onDone: [
-            { guard: ({ event }) => event.output === null, target: 'askAccount', actions: say((context) => text(Texts.identify.unknownAccount, choices([], context.buttonColor))) },
-            { target: 'askPhone', actions: say((context) => text(Texts.identify.askPhone, phoneKeyboard(context))) },
+            {
+              guard: { type: 'isAccountUnknown', params: ({ event }) => event.output },
+              target: 'askAccount',
+              actions: say((context) => text(Texts.identify.unknownAccount, accountKeyboard(context))),
+            },
+            { target: 'askPhone', actions: askPhone },
           ],
           onError: goToMenu(Texts.unavailable),
         },
       },
       askPhone: {
         on: {
-          'chat.contact': [{ guard: ({ event }) => !event.phone, actions: say((context) => text(Texts.identify.noPhone, phoneKeyboard(context))) }, { target: 'requestingCode' }],
-          'chat.text': [toMenuOnRequest, { actions: say((context) => text(Texts.identify.pressShare, phoneKeyboard(context))) }],
+          'chat.contact': [{ guard: 'isContactWithoutPhone', actions: say((context) => text(Texts.identify.noPhone, phoneKeyboard(context))) }, { target: 'requestingCode' }],
+          'chat.text': [
+            toMenuOnRequest,
+            { guard: isBack, target: 'askAccount', actions: askForAccount },
+            ...menuItemTransitions,
+            { actions: say((context) => text(Texts.identify.pressShare, phoneKeyboard(context))) },
+          ],
         },
       },
       requestingCode: {
@@ -83,20 +96,32 @@ export const identifyState = (content: Content) => {
             idempotencyKey: event.id,
           }),
           onDone: [
-            { guard: ({ event }) => event.output.result === 'sent', target: 'askCode', actions: say((context, event) => text(Texts.identify.codeSent(event.output.maskedPhone), codeKeyboard(context))) },
             {
-              guard: ({ event }) => event.output.result === 'mismatch',
-              // The fix is in the personal cabinet, so its link comes with the explanation.
-              target: '#chat.menu',
-              actions: [
-                'forgetDrafts',
-                say((context) => text(Texts.identify.phoneMismatch(content.site), keyboard([urlButton(MenuItem.Cabinet, content.cabinet.registrationUrl), replyButton(Buttons.ToMenu)], context.buttonColor))),
-              ],
+              guard: { type: 'isCodeSent', params: ({ event }) => event.output },
+              target: 'askCode',
+              actions: say((context, event) => text(Texts.identify.codeSent(event.output.result === 'sent' ? event.output.maskedPhone : ''), codeKeyboard(context))),
             },
-            { guard: ({ event }) => event.output.result === 'cooldown', target: 'askCode', actions: say((context, event) => text(Texts.identify.cooldown(event.output.seconds), codeKeyboard(context))) },
-            { guard: ({ event }) => event.output.result === 'locked', ...lockedToMenu },
-            // no-challenge: the code expired long ago and was forgotten; start again from the account.
-            { target: 'askAccount', actions: [say((context) => text(Texts.identify.expired, choices([], context.buttonColor))), askForAccount] },
+            {
+              guard: { type: 'isPhoneMismatch', params: ({ event }) => event.output },
+              // The customer stays here: once the phone is in the cabinet, sharing it again goes on.
+              target: 'askPhone',
+              actions: say((context) => text(Texts.identify.phoneMismatch(content.site), mismatchKeyboard(context))),
+            },
+            {
+              guard: { type: 'isCooldown', params: ({ event }) => event.output },
+              target: 'askCode',
+              actions: say((context, event) => text(Texts.identify.cooldown(event.output.result === 'cooldown' ? event.output.seconds : 60), codeKeyboard(context))),
+            },
+            {
+              guard: { type: 'isLimited', params: ({ event }) => event.output },
+              ...goToMenu((_context, event) => Texts.identify.limited(event.output.result === 'limited' ? event.output.minutes : 60)),
+            },
+            {
+              guard: { type: 'isLocked', params: ({ event }) => event.output },
+              ...goToMenu((_context, event) => Texts.identify.requestLocked(event.output.result === 'locked' ? event.output.minutes : 30)),
+            },
+            // no-challenge: the code was used, or expired long ago and was forgotten: a new one needs the phone.
+            { target: 'askPhone', actions: say((context) => text(Texts.identify.codeGone, phoneKeyboard(context))) },
           ],
           onError: goToMenu(Texts.unavailable),
         },
@@ -105,8 +130,10 @@ export const identifyState = (content: Content) => {
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: ({ event }) => isButton(event, Buttons.ResendCode), target: 'requestingCode' },
-            { guard: ({ event }) => CODE.test(typedCode(event)), target: 'checkingCode' },
+            { guard: isBack, target: 'askPhone', actions: askPhone },
+            { guard: pressed(Buttons.ResendCode), target: 'requestingCode' },
+            { guard: 'isCode', target: 'checkingCode' },
+            ...menuItemTransitions,
             { actions: say((context) => text(Texts.identify.badCodeFormat, codeKeyboard(context))) },
           ],
         },
@@ -117,20 +144,34 @@ export const identifyState = (content: Content) => {
           input: ({ context, event }) => ({
             chatId: context.chatId,
             account: context.identifying!,
-            code: typedCode(event),
+            code: event.type === 'chat.text' ? typedCode(event.text) : '',
             idempotencyKey: event.id,
           }),
           onDone: [
-            ...backToFlow(({ event }) => event.output.result === 'ok', [
-              assign({ accounts: ({ context }) => [...context.accounts, context.identifying!], identifying: undefined }),
-              say((context) => text(Texts.identify.linked(context.accounts.at(-1)!))),
-            ]),
-            { guard: ({ event }) => event.output.result === 'wrong', target: 'askCode', actions: say((context, event) => text(Texts.identify.wrongCode(event.output.attemptsLeft), codeKeyboard(context))) },
-            { guard: ({ event }) => event.output.result === 'expired', target: 'askCode', actions: say((context) => text(Texts.identify.expired, codeKeyboard(context))) },
-            { ...lockedToMenu },
+            {
+              guard: { type: 'isCodeRight', params: ({ event }) => event.output },
+              target: 'toFlow',
+              actions: [say((context) => text(Texts.identify.linked(context.identifying!))), 'linkAccount'],
+            },
+            {
+              guard: { type: 'isCodeWrong', params: ({ event }) => event.output },
+              target: 'askCode',
+              actions: say((context, event) => text(Texts.identify.wrongCode(event.output.result === 'wrong' ? event.output.attemptsLeft : 0), codeKeyboard(context))),
+            },
+            {
+              guard: { type: 'isCodeExpired', params: ({ event }) => event.output },
+              // The text names «Отправить код повторно», and the keyboard has it.
+              target: 'askCode',
+              actions: say((context) => text(Texts.identify.expired, codeKeyboard(context))),
+            },
+            { ...goToMenu((_context, event) => Texts.identify.locked(event.output.result === 'locked' ? event.output.minutes : 30)) },
           ],
           onError: goToMenu(Texts.unavailable),
         },
+      },
+      /** Identified (or already linked): on to the account choice of the section that asked. */
+      toFlow: {
+        always: [{ guard: 'isPaymentFlow', target: '#chat.payment.chooseAccount' }, { target: '#chat.readings.chooseAccount' }],
       },
     },
   });

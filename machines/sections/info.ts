@@ -1,7 +1,7 @@
 import type { Content } from '../../shared/content.js';
 import { file, keyboard, replyButton, text, urlButton } from '../keyboards.js';
-import { toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { chatSetup, isButton, say } from '../setup.js';
+import { pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { chatSetup, say } from '../setup.js';
 import { Buttons } from '../texts.js';
 
 /** «Сервисный центр»: its services and a link to the company site. */
@@ -10,7 +10,7 @@ export const serviceCentreState = (content: Content) =>
     entry: say((context) =>
       text(content.serviceCentre.text, keyboard([urlButton(Buttons.Site, content.serviceCentre.url), replyButton(Buttons.ToMenu)], context.buttonColor)),
     ),
-    on: { 'chat.text': [toMenuOnRequest, ...unknownTextToMenu] },
+    on: { 'chat.text': [toMenuOnRequest, ...unknownText] },
   });
 
 const cabinetKeyboard = (content: Content, color: string) =>
@@ -24,10 +24,10 @@ export const cabinetState = (content: Content) =>
       'chat.text': [
         toMenuOnRequest,
         {
-          guard: ({ event }) => isButton(event, Buttons.Instruction),
+          guard: pressed(Buttons.Instruction),
           actions: say((context) => file(content.cabinet.instruction, cabinetKeyboard(content, context.buttonColor))),
         },
-        ...unknownTextToMenu,
+        ...unknownText,
       ],
     },
   });
@@ -36,5 +36,5 @@ export const cabinetState = (content: Content) =>
 export const supportState = (content: Content) =>
   chatSetup.createStateConfig({
     entry: say((context) => text(content.support.text, keyboard([urlButton(Buttons.Feedback, content.support.url), replyButton(Buttons.ToMenu)], context.buttonColor))),
-    on: { 'chat.text': [toMenuOnRequest, ...unknownTextToMenu] },
+    on: { 'chat.text': [toMenuOnRequest, ...unknownText] },
   });

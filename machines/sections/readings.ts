@@ -1,21 +1,17 @@
-import { assign } from 'xstate';
+import { and } from 'xstate';
 import type { Meter } from '../../shared/ports/billing.js';
 import { choices, text } from '../keyboards.js';
-import { goToMenu, toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { checkReading, isImplausible, isPeriodOpen, meterLabel, parseReading, zoneLabel } from '../readings-math.js';
-import { chatSetup, isButton, pick, say, textOf, type ChatContext, type ReadingDraft } from '../setup.js';
+import { goToMenu, isBack, menuItemTransitions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { checkReading, meterLabel, parseReading, zoneLabel } from '../readings-math.js';
+import { chatSetup, pick, say, type ChatContext, type ReadingDraft } from '../setup.js';
 import { Buttons, formatDate, formatNumber, Texts } from '../texts.js';
-import { chooseAccountState, pickedAccount } from './accounts.js';
+import { chooseAccountState } from './accounts.js';
 
 const draft = (context: ChatContext): ReadingDraft => context.reading!;
 const meterOf = (context: ChatContext): Meter => draft(context).meter!;
 const zoneOf = (context: ChatContext) => meterOf(context).zones[draft(context).zoneIndex]!;
-const typedValue = (event: { type: string }) => parseReading(textOf(event) ?? '');
-const checkOf = (context: ChatContext, event: { type: string }) => checkReading(meterOf(context), zoneOf(context), typedValue(event)!);
-const consumptionOf = (context: ChatContext, event: { type: string }) => {
-  const check = checkOf(context, event);
-  return check.ok ? check.consumption : NaN;
-};
+/** The value typed: the guards before the transition using it made sure it is a number. */
+const typedValue = (text: string) => parseReading(text)!;
 
 const valueKeyboard = (context: ChatContext) => choices([Buttons.History], context.buttonColor, { back: true });
 
@@ -45,40 +41,48 @@ function summary(context: ChatContext): string {
   return Texts.readings.summary(lines);
 }
 
-const recordValue = (value: (args: { context: ChatContext; event: any }) => number): any =>
-  assign({
-    reading: ({ context, event }: { context: ChatContext; event: any }) => ({
-      ...draft(context),
-      values: { ...draft(context).values, [zoneOf(context).id]: value({ context, event }) },
-      pending: undefined,
-    }),
-  });
-
 /**
- * «Передать показания»: identification if no account is linked yet, then account → service →
- * meter → a value for each tariff zone, checked as it is typed → confirmation → billing.
+ * «Передать показания»: identification if no account is linked yet, then account → (the submission
+ * period, as soon as billing tells it) → service → meter → a value for each tariff zone, checked
+ * as it is typed → confirmation → billing.
  */
 export const readingsState = () =>
   chatSetup.createStateConfig({
     initial: 'start',
-    entry: assign({ flow: 'readings' as const }),
+    entry: { type: 'setFlow', params: { flow: 'readings' } },
     states: {
       start: {
-        always: [{ guard: ({ context }) => context.accounts.length > 0, target: 'chooseAccount' }, { target: '#chat.identify' }],
+        always: [{ guard: 'hasLinkedAccounts', target: 'chooseAccount' }, { target: '#chat.identify' }],
       },
-      chooseAccount: chooseAccountState({
-        target: '#chat.readings.loadingServices',
-        actions: [assign({ reading: ({ context, event }: { context: ChatContext; event: any }) => ({ account: pickedAccount(context, event)!, period: null, services: [], meters: [], zoneIndex: 0, values: {} }) })],
-      }),
+      chooseAccount: chooseAccountState('readings'),
       loadingServices: {
         invoke: {
           src: 'loadServices',
           input: ({ context }) => ({ account: draft(context).account }),
           onDone: [
-            { guard: ({ event }) => event.output.services.length === 0, target: 'chooseAccount', actions: say(() => text(Texts.readings.noServices)) },
-            { target: 'chooseService', actions: assign({ reading: ({ context, event }) => ({ ...draft(context), services: event.output.services, period: event.output.period }) }) },
+            {
+              guard: { type: 'hasNoServices', params: ({ event }) => event.output },
+              target: 'chooseAccount',
+              actions: say(() => text(Texts.readings.noServices)),
+            },
+            {
+              // Said now, before any service or meter is chosen in vain.
+              guard: { type: 'isPeriodClosed', params: ({ context, event }) => ({ period: event.output.period, at: draft(context).chosenAt }) },
+              target: 'periodClosed',
+              actions: { type: 'setServices', params: ({ event }) => event.output },
+            },
+            { target: 'chooseService', actions: { type: 'setServices', params: ({ event }) => event.output } },
           ],
           onError: goToMenu(Texts.unavailable),
+        },
+      },
+      periodClosed: {
+        entry: say((context) => {
+          const { account, period } = draft(context);
+          return text(Texts.readings.periodClosed(account, period!.fromDay, period!.toDay), choices([], context.buttonColor, { back: true }));
+        }),
+        on: {
+          'chat.text': [toMenuOnRequest, { guard: isBack, target: 'chooseAccount' }, ...unknownText],
         },
       },
       chooseService: {
@@ -86,13 +90,13 @@ export const readingsState = () =>
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'chooseAccount' },
+            { guard: isBack, target: 'chooseAccount' },
             {
-              guard: ({ context, event }) => pick(event, draft(context).services, (s) => s.name) !== undefined,
+              guard: 'isService',
               target: 'loadingMeters',
-              actions: assign({ reading: ({ context, event }) => ({ ...draft(context), service: pick(event, draft(context).services, (s) => s.name) }) }),
+              actions: { type: 'chooseService', params: ({ context, event }) => ({ service: pick(event.text, draft(context).services, (s) => s.name)! }) },
             },
-            ...unknownTextToMenu,
+            ...unknownText,
           ],
         },
       },
@@ -101,8 +105,8 @@ export const readingsState = () =>
           src: 'loadMeters',
           input: ({ context }) => ({ account: draft(context).account, serviceId: draft(context).service!.id }),
           onDone: [
-            { guard: ({ event }) => event.output.length === 0, target: 'chooseService', actions: say(() => text(Texts.readings.noMeters)) },
-            { target: 'chooseMeter', actions: assign({ reading: ({ context, event }) => ({ ...draft(context), meters: event.output }) }) },
+            { guard: { type: 'hasNoMeters', params: ({ event }) => event.output }, target: 'chooseService', actions: say(() => text(Texts.readings.noMeters)) },
+            { target: 'chooseMeter', actions: { type: 'setMeters', params: ({ event }) => ({ meters: event.output }) } },
           ],
           onError: goToMenu(Texts.unavailable),
         },
@@ -112,17 +116,13 @@ export const readingsState = () =>
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'chooseService' },
+            { guard: isBack, target: 'chooseService' },
             {
-              guard: ({ context, event }) => pick(event, draft(context).meters, meterLabel) !== undefined && !isPeriodOpen(draft(context).period, event.at),
-              actions: say((context) => text(Texts.readings.periodClosed(draft(context).period!.fromDay, draft(context).period!.toDay), choices(draft(context).meters.map(meterLabel), context.buttonColor, { back: true }))),
-            },
-            {
-              guard: ({ context, event }) => pick(event, draft(context).meters, meterLabel) !== undefined,
+              guard: 'isMeter',
               target: 'enterValue',
-              actions: assign({ reading: ({ context, event }) => ({ ...draft(context), meter: pick(event, draft(context).meters, meterLabel), zoneIndex: 0, values: {} }) }),
+              actions: { type: 'chooseMeter', params: ({ context, event }) => ({ meter: pick(event.text, draft(context).meters, meterLabel)! }) },
             },
-            ...unknownTextToMenu,
+            ...unknownText,
           ],
         },
       },
@@ -131,26 +131,20 @@ export const readingsState = () =>
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'chooseMeter' },
-            { guard: ({ event }) => isButton(event, Buttons.History), target: 'loadingHistory' },
-            { guard: ({ event }) => typedValue(event) === null, actions: say((context) => text(Texts.readings.notNumber, valueKeyboard(context))) },
+            // One step back: the previous tariff zone, or the meter choice from the first.
+            { guard: and([isBack, 'isAfterFirstZone']), target: 'enterValue', reenter: true, actions: 'previousZone' },
+            { guard: isBack, target: 'chooseMeter' },
+            { guard: pressed(Buttons.History), target: 'loadingHistory' },
+            // A main-menu item typed here opens its section (it is never a number).
+            ...menuItemTransitions,
+            { guard: 'isReadingNotNumber', actions: say((context) => text(Texts.readings.notNumber, valueKeyboard(context))) },
+            { guard: 'isReadingTooLong', actions: say((context) => text(Texts.readings.tooManyDigits(meterOf(context).digits), valueKeyboard(context))) },
             {
-              guard: ({ context, event }) => !checkOf(context, event).ok,
-              actions: say((context, event) => {
-                const check = checkOf(context, event);
-                const message =
-                  !check.ok && check.problem === 'too-many-digits'
-                    ? Texts.readings.tooManyDigits(meterOf(context).digits)
-                    : Texts.readings.belowPrevious(formatNumber(zoneOf(context).previous.value));
-                return text(message, valueKeyboard(context));
-              }),
+              guard: 'isReadingBelowPrevious',
+              actions: say((context) => text(Texts.readings.belowPrevious(formatNumber(zoneOf(context).previous.value)), valueKeyboard(context))),
             },
-            {
-              guard: ({ context, event }) => isImplausible(meterOf(context), consumptionOf(context, event)),
-              target: 'confirmHigh',
-              actions: assign({ reading: ({ context, event }) => ({ ...draft(context), pending: typedValue(event)! }) }),
-            },
-            { target: 'nextZone', actions: recordValue(({ event }) => typedValue(event)!) },
+            { guard: 'isConsumptionHigh', target: 'confirmHigh', actions: { type: 'holdReading', params: ({ event }) => ({ value: typedValue(event.text) }) } },
+            { target: 'nextZone', actions: { type: 'recordReading', params: ({ event }) => ({ value: typedValue(event.text) }) } },
           ],
         },
       },
@@ -162,30 +156,23 @@ export const readingsState = () =>
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: ({ event }) => isButton(event, Buttons.ConfirmHigh), target: 'nextZone', actions: recordValue(({ context }) => draft(context).pending!) },
-            { guard: ({ event }) => isButton(event, Buttons.Retype), target: 'enterValue' },
-            ...unknownTextToMenu,
+            { guard: pressed(Buttons.ConfirmHigh), target: 'nextZone', actions: { type: 'recordReading', params: ({ context }) => ({ value: draft(context).pending! }) } },
+            { guard: pressed(Buttons.Retype), target: 'enterValue' },
+            ...unknownText,
           ],
         },
       },
       nextZone: {
-        always: [
-          {
-            guard: ({ context }) => draft(context).zoneIndex + 1 < meterOf(context).zones.length,
-            target: 'enterValue',
-            actions: assign({ reading: ({ context }) => ({ ...draft(context), zoneIndex: draft(context).zoneIndex + 1 }) }),
-          },
-          { target: 'confirm' },
-        ],
+        always: [{ guard: 'hasMoreZones', target: 'enterValue', actions: 'nextZone' }, { target: 'confirm' }],
       },
       confirm: {
         entry: say((context) => text(summary(context), choices([Buttons.Confirm, Buttons.Retype], context.buttonColor))),
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: ({ event }) => isButton(event, Buttons.Confirm), target: 'submitting' },
-            { guard: ({ event }) => isButton(event, Buttons.Retype), target: 'enterValue', actions: assign({ reading: ({ context }) => ({ ...draft(context), zoneIndex: 0, values: {} }) }) },
-            ...unknownTextToMenu,
+            { guard: pressed(Buttons.Confirm), target: 'submitting' },
+            { guard: pressed(Buttons.Retype), target: 'enterValue', actions: 'restartReading' },
+            ...unknownText,
           ],
         },
       },
@@ -195,10 +182,11 @@ export const readingsState = () =>
           // The event id makes the submission idempotent: a turn run again after a crash records it once.
           input: ({ context, event }) => ({ account: draft(context).account, meterId: meterOf(context).id, values: draft(context).values, idempotencyKey: event.id }),
           onDone: [
-            { guard: ({ event }) => event.output.accepted, ...goToMenu(Texts.readings.accepted) },
-            { target: 'chooseMeter', actions: say((_c, event) => text(Texts.readings.rejected(event.output.message))) },
+            { guard: { type: 'isReadingAccepted', params: ({ event }) => event.output }, ...goToMenu(Texts.readings.accepted) },
+            { target: 'chooseMeter', actions: say((_context, event) => text(Texts.readings.rejected(event.output.accepted ? '' : event.output.message))) },
           ],
-          onError: goToMenu(Texts.unavailable),
+          // The values typed stay: «Отправить» again once billing answers.
+          onError: { target: 'confirm', actions: say(() => text(Texts.unavailable)) },
         },
       },
       loadingHistory: {
@@ -209,8 +197,9 @@ export const readingsState = () =>
             target: 'enterValue',
             actions: say((context, event) => {
               const meter = meterOf(context);
-              const lines = (event.output as { date: string; values: Record<string, number> }[]).map(
-                (record) => `${formatDate(record.date)}: ${meter.zones.map((zone) => `${meter.zones.length > 1 ? `${zone.name.toLowerCase()} ` : ''}${formatNumber(record.values[zone.id] ?? 0)}`).join(', ')} ${meter.unit}`,
+              const lines = event.output.map(
+                (record) =>
+                  `${formatDate(record.date)}: ${meter.zones.map((zone) => `${meter.zones.length > 1 ? `${zone.name.toLowerCase()} ` : ''}${formatNumber(record.values[zone.id] ?? 0)}`).join(', ')} ${meter.unit}`,
               );
               return text(Texts.readings.history(lines));
             }),

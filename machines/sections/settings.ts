@@ -1,20 +1,21 @@
-import { assign } from 'xstate';
 import type { Content } from '../../shared/content.js';
+import type { ChatMachineEventOf } from '../events.js';
 import { choices, keyboard, replyButton, text } from '../keyboards.js';
-import { goToMenu, toMenuOnRequest, unknownTextToMenu } from '../navigation.js';
-import { chatSetup, isButton, pick, say } from '../setup.js';
+import { isBack, MENU, menuActions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
+import { chatSetup, pick, say } from '../setup.js';
 import { Buttons, Texts } from '../texts.js';
 
 /** «Настройки» → «Цвет кнопок»: each colour shown on its own button; the choice is kept per chat. */
 export const settingsState = (content: Content) => {
-  const colourOf = (event: { type: string }) => pick(event, content.palette, (entry) => entry.name);
+  const colourOf = (typed: string) => pick(typed, content.palette, (entry) => entry.name)!;
+  const colours = content.palette.map((entry) => entry.name);
   return chatSetup.createStateConfig({
     initial: 'home',
     states: {
       home: {
         entry: say((context) => text(Texts.settings.intro, choices([Buttons.ButtonColor], context.buttonColor))),
         on: {
-          'chat.text': [toMenuOnRequest, { guard: ({ event }) => isButton(event, Buttons.ButtonColor), target: 'palette' }, ...unknownTextToMenu],
+          'chat.text': [toMenuOnRequest, { guard: pressed(Buttons.ButtonColor), target: 'palette' }, ...unknownText],
         },
       },
       palette: {
@@ -34,12 +35,16 @@ export const settingsState = (content: Content) => {
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: 'isBack', target: 'home' },
+            { guard: isBack, target: 'home' },
             {
-              guard: ({ event }) => colourOf(event) !== undefined,
-              ...goToMenu((_context, event) => Texts.settings.changed(colourOf(event)!.name), [assign({ buttonColor: ({ event }) => colourOf(event)!.color })]),
+              guard: { type: 'isPaletteColour', params: { labels: colours } },
+              target: MENU,
+              actions: [
+                { type: 'setButtonColour', params: ({ event }) => ({ color: colourOf(event.text).color }) },
+                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) => Texts.settings.changed(colourOf(event.text).name)),
+              ],
             },
-            ...unknownTextToMenu,
+            ...unknownText,
           ],
         },
       },

@@ -40,7 +40,7 @@ describe('a customer passes a meter reading and pays, end to end', () => {
   test('«Передать показания»: SMS identification, day and night readings, «Показание принято», stored in billing', async () => {
     const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
     await customer.say('Начать');
-    expect(customer.texts(await customer.say('Передать показания'))).toEqual([Texts.identify.intro]);
+    expect(customer.texts(await customer.say('Передать показания'))).toEqual([Texts.identify.introFor('readings')]);
     expect(customer.texts(await customer.say('Запросить СМС код'))).toEqual([Texts.identify.askAccount]);
     const askPhone = await customer.say('инзб12345678');
     expect(customer.buttons(askPhone)[0]).toMatchObject({ ActionType: 'share-phone' });
@@ -66,7 +66,7 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     expect(history[0]!.values).toEqual({ day: previousDay + 120, night: previousNight + 60 });
   });
 
-  test('«Оплатить картой»: amount due, the payment page, and «Платеж выполнен успешно» in the chat', async () => {
+  test('«Оплатить картой»: amount due, the payment page (the provider’s «Платеж выполнен успешно»), and «Платёж выполнен успешно» in the chat', async () => {
     const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
     await customer.say('Начать');
     await customer.say('Оплатить');
@@ -88,6 +88,37 @@ describe('a customer passes a meter reading and pays, end to end', () => {
 
     const notice = await customer.replies();
     expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
+    // The link's order is paid: its button goes, the menu comes.
+    expect(customer.buttons(notice)).toHaveLength(7);
+  });
+
+  test('a declined card: the chat names the amount offered, never 0,00 ₽, and offers a fresh order', async () => {
+    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+    await customer.say('Начать');
+    await customer.say('Оплатить');
+    expect(customer.texts(await customer.say('Оплатить картой'))).toEqual([Texts.identify.introFor('payment')]);
+    await customer.say('Запросить СМС код');
+    await customer.say('инзб12345678');
+    await customer.shareContact('+79001234567');
+    await customer.say(await lastSms());
+    const link = customer.buttons(await customer.say('ИНЗБ12345678'))[0]!;
+    const faults = (state: 'decline' | 'up') =>
+      fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payments: state }) });
+    await faults('decline');
+    try {
+      const page = await fetch(link.ActionBody, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pay&amount=2642.85' });
+      expect(await page.text()).toContain('Платёж отклонён');
+    } finally {
+      await faults('up');
+    }
+    const notice = await customer.replies();
+    expect(customer.texts(notice)).toEqual([Texts.payment.failed('инзб12345678', { due: '2\u00a0642,85 ₽' })]);
+    expect(customer.texts(notice)[0]).not.toContain('0,00');
+    expect(customer.buttons(notice).map((b) => b.Text)).toEqual(['Оплатить ещё раз', 'В меню']);
+    const again = await customer.say('Оплатить ещё раз');
+    const fresh = customer.buttons(again)[0]!;
+    expect(fresh).toMatchObject({ ActionType: 'open-url', Text: 'Перейти к оплате' });
+    expect(fresh.ActionBody).not.toBe(link.ActionBody);
   });
 
   test('a correctly signed notice for an order the bot never made is told to nobody', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SentMessage } from '../../services/fake-viber/app.js';
 import type { Store } from '../../shared/mongo.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
-import { Texts } from '../../machines/texts.js';
+import { formatAccount, Texts } from '../../machines/texts.js';
 import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
 
@@ -123,7 +123,7 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
     await sim.shot('03-sms-code');
 
     expect(await sim.type(code)).toEqual([Texts.identify.linked(DEMO_ACCOUNT), Texts.accounts.choose]);
-    await sim.press(DEMO_ACCOUNT);
+    await sim.press(formatAccount(DEMO_ACCOUNT));
     await sim.press('Электроэнергия');
     const meter = (await page.locator('#keyboard .kb-button').first().textContent())!;
     const dayPrompt = (await sim.press(meter)).join('\n');

@@ -31,6 +31,27 @@ export const MENU_SHORTCUTS: readonly EventSample[] = MENU_ITEMS.map(text);
 export const PAYMENT_SETTLED: EventSample = { type: 'chat.payment', orderId: 'order-1', status: 'succeeded', account: DEMO_ACCOUNT, amount: 264285 };
 
 /**
+ * Stands for the order of the payment link on the chat's screen, which is named by the id of the
+ * event that asked for it, so it differs between the walk and the worker's run of the same path:
+ * each resolves it from the chat's own context, turn by turn (`resolveSample`).
+ */
+export const SHOWN_ORDER = '(the order shown)';
+
+/** The provider's notice for the link on the screen: paid (the sum paid), or declined or cancelled (no sum). */
+export const noticeOfShownOrder = (status: 'succeeded' | 'failed' | 'cancelled'): EventSample => ({
+  type: 'chat.payment',
+  orderId: SHOWN_ORDER,
+  status,
+  account: DEMO_ACCOUNT,
+  amount: status === 'succeeded' ? 150000 : 0,
+});
+
+export function resolveSample<S extends EventSample>(sample: S, context: { payment?: { orderId?: string } } | undefined): S {
+  if (sample.type !== 'chat.payment' || sample.orderId !== SHOWN_ORDER) return sample;
+  return { ...sample, orderId: context?.payment?.orderId ?? 'no-order-shown' };
+}
+
+/**
  * What a customer types where the screen asks for something no button carries (keyed by state
  * path): the right answers of the fixtures, near misses, and readings that exercise every check
  * against the demo meters (day 12000 / night 5000 on six digits, 99950 on a five-digit dial).
@@ -57,4 +78,11 @@ export function keyboardEvents(buttons: readonly Button[]): EventSample[] {
 }
 
 /** Describes an event in a path, short enough for a failure message. */
-export const describeEvent = (event: EventSample): string => (event.type === 'chat.text' ? `«${event.text}»` : event.type === 'chat.contact' ? `contact(${event.phone ?? 'no phone'})` : event.type);
+export const describeEvent = (event: EventSample): string =>
+  event.type === 'chat.text'
+    ? `«${event.text}»`
+    : event.type === 'chat.contact'
+      ? `contact(${event.phone ?? 'no phone'})`
+      : event.type === 'chat.payment'
+        ? `payment ${event.status} (${event.orderId === SHOWN_ORDER ? 'the order shown' : event.orderId})`
+        : event.type;

@@ -10,7 +10,7 @@ import { createLogger } from '../../shared/logger.js';
 import { toChatEvent } from '../harness/dialogue-driver.js';
 import { MemoryChatStore } from '../harness/memory-chat-store.js';
 import type { CoverageRecorder } from './coverage.js';
-import { describeEvent, text, type EventSample } from './event-samples.js';
+import { describeEvent, resolveSample, text, type EventSample } from './event-samples.js';
 import { stateId, turnProblems, type Violation } from './invariants.js';
 import { AT, scenarioPorts } from './scenarios.js';
 import { serializeTurnState } from './turn-model.js';
@@ -137,7 +137,8 @@ export class PathRunner {
   }
 
   private async turn(chat: WorkerChat, sample: EventSample, said: string[]) {
-    const event = { ...sample, id: `turn-${++this.turnCount}`, at: AT } as ChatMachineEvent;
+    const context = (chat.store.latest(MODEL_CHAT_ID)?.snapshot as ChatSnapshot | undefined)?.context;
+    const event = { ...resolveSample(sample, context), id: `turn-${++this.turnCount}`, at: AT } as ChatMachineEvent;
     const { replies, snapshot } = await chat.send(event);
     for (const problem of turnProblems(replies, MODEL_CHAT_ID, snapshot.context.buttonColor)) {
       this.report(problem.invariant, snapshot, said, problem.detail);

@@ -4,6 +4,7 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatContext, ChatInput } from '../../machines/setup.js';
 import type { Button, Reply } from '../../shared/reply.js';
 import type { EffectOracle } from './effect-oracle.js';
+import { resolveSample } from './event-samples.js';
 import type { EffectPorts } from '../../services/worker/index.js';
 
 /** The dialogue between two customer messages, as xstate/graph walks it. */
@@ -52,7 +53,7 @@ export function turnModel(machine: ChatMachine, oracle: EffectOracle, effects: {
     transition: (state, event) => {
       if (state.unresolved) return state;
       const replies: Reply[] = [];
-      const [next, actions] = transition(machine, state.machine as never, event);
+      const [next, actions] = transition(machine, state.machine as never, resolveSample(event, state.machine.context) as never);
       const settled = settle(next, actions as ExecutableAction[], replies);
       const keyboard = replies.length > 0 ? (replies.at(-1)!.keyboard?.buttons ?? []) : state.keyboard;
       return { ...state, machine: settled.snapshot, keyboard, unresolved: !settled.resolved };
@@ -68,7 +69,8 @@ export function turnModel(machine: ChatMachine, oracle: EffectOracle, effects: {
  * payment link do not make a new screen (this keeps the walk finite and small).
  */
 export function serializeTurnState(state: TurnState): string {
-  const { reading, payment, ...context } = state.machine.context as ChatContext;
+  // Which payment links were offered (their order ids, the amounts) makes no new screen either.
+  const { reading, payment, offers: _offers, ...context } = state.machine.context as ChatContext;
   return JSON.stringify({
     value: state.machine.value,
     context: {

@@ -48,9 +48,12 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
     }, 'four applied turns');
     expect(sampleSum(worker, 'energobot_turn_duration_seconds_count')).toBeGreaterThanOrEqual(4);
     expect(sampleSum(worker, 'energobot_external_calls_total', { system: 'billing', operation: 'findAccount', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(sampleSum(worker, 'energobot_hot_chats')).toBeGreaterThanOrEqual(1);
-    expect(sampleSum(worker, 'energobot_hot_chat_lookups_total', { result: 'hit' })).toBeGreaterThanOrEqual(3);
-    // One sample per partition (the stack runs 4), all drained.
+    expect(sampleSum(worker, 'energobot_live_chat_actors')).toBeGreaterThanOrEqual(1);
+    // One chat: its actor was activated once and stayed live for its later turns.
+    expect(sampleSum(worker, 'energobot_actor_activations_total')).toBe(1);
+    expect(sampleSum(worker, 'energobot_turns_rerun_total')).toBe(0);
+    // The only worker owns every partition (the stack runs 4), each drained.
+    expect(sampleSum(worker, 'energobot_partitions_owned')).toBe(4);
     expect(worker.match(/^energobot_consumer_pending_messages\{/gm)).toHaveLength(4);
     expect(sampleSum(worker, 'energobot_consumer_pending_messages', { group: 'worker' })).toBe(0);
     expect(sampleSum(worker, 'energobot_dead_letters_total', { group: 'worker' })).toBe(0);
