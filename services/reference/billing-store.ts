@@ -99,6 +99,21 @@ export function toAmountDue(account: AccountDoc): AmountDue {
 }
 
 const readingId = (meterId: string, month: string) => `${meterId}|${month}`;
+/** How far back a meter's readings are looked for: older ones are not shown, nor taken as the previous reading. */
+export const READINGS_MONTHS_BACK = 60;
+/** Months read at once when walking back. */
+const MONTHS_PER_READ = 6;
+
+/** `date`'s month and the months before it, newest first, back to the meter's installation or READINGS_MONTHS_BACK. */
+function monthsBack(date: Date, installedOn: string): string[] {
+  const months: string[] = [];
+  for (let back = 0; back < READINGS_MONTHS_BACK; back++) {
+    const month = monthOf(new Date(date.getFullYear(), date.getMonth() - back, 1));
+    if (month < installedOn.slice(0, 7)) break;
+    months.push(month);
+  }
+  return months;
+}
 const unknownMeter: SubmissionResult = {
   accepted: false,
   reason: 'unknown-meter',
@@ -111,10 +126,26 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
   const readings: Collection<ReadingDoc> = db.collection(BillingCollections.readings);
   const submissions: Collection<SubmissionDoc> = db.collection(BillingCollections.submissions);
 
+  /**
+   * The meter's latest `limit` readings up to `date`'s month, newest first, read by `_id` month by
+   * month (one reading per meter and month is its _id): a filter on `meterId` would read every
+   * meter's readings on FerretDB, a collection that grows every month.
+   */
+  async function latestReadings(meter: MeterDoc, date: Date, limit: number): Promise<ReadingDoc[]> {
+    const months = monthsBack(date, meter.installedOn);
+    const found: ReadingDoc[] = [];
+    for (let from = 0; from < months.length && found.length < limit; from += MONTHS_PER_READ) {
+      const read = await Promise.all(months.slice(from, from + MONTHS_PER_READ).map((month) => readings.findOne({ _id: readingId(meter._id, month) })));
+      for (const reading of read) if (reading && found.length < limit) found.push(reading);
+    }
+    return found;
+  }
+
   /** previous: the latest reading of an earlier month; current: this month's, if sent. */
   async function zonesOf(meter: MeterDoc): Promise<MeterZone[]> {
-    const thisMonth = monthOf(now());
-    const latest = await readings.find({ meterId: meter._id, month: { $lte: thisMonth } }).sort({ month: -1 }).limit(2).toArray();
+    const today = now();
+    const thisMonth = monthOf(today);
+    const latest = await latestReadings(meter, today, 2);
     const current = latest.find((reading) => reading.month === thisMonth);
     const previous = latest.find((reading) => reading.month < thisMonth);
     return meter.zones.map((zone) => ({
@@ -182,8 +213,9 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
 
   return {
     async prepare() {
+      // An account's meters: a filter MongoDB serves from this index (FerretDB reads the collection,
+      // which holds a few meters per account and does not grow with time). Readings are read by _id.
       await meters.createIndex({ account: 1, serviceId: 1 });
-      await readings.createIndex({ meterId: 1, month: -1 });
     },
 
     account: (number) => accounts.findOne({ _id: number }),
@@ -196,7 +228,7 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     async history(account, meterId, limit) {
       const meter = await meters.findOne({ _id: meterId, account: account._id });
       if (!meter) return null;
-      const found = await readings.find({ meterId: meter._id }).sort({ month: -1 }).limit(limit).toArray();
+      const found = await latestReadings(meter, now(), limit);
       return found.map((reading) => ({ date: reading.date, values: reading.values }));
     },
 

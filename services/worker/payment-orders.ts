@@ -1,5 +1,6 @@
 import type { Db, Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../../shared/mongo.js';
+import { supportsTtlIndexes } from './chat-store.js';
 import type { ChatEvent } from '../../shared/chat-event.js';
 import type { PaymentProvider } from '../../shared/ports/payments.js';
 
@@ -20,22 +21,46 @@ export type NoticeVerdict = { ok: true } | { ok: false; reason: 'unknown-order' 
 /** The most one payment may be, in kopecks: a notice beyond it is a forgery or a provider's bug. */
 const MAX_PAYMENT = 10_000_000_00;
 
+const DAY_MS = 24 * 60 * 60_000;
+/** Where the store has TTL indexes (MongoDB), an order is forgotten this long after it was made: a notice for it is then unknown. */
+export const ORDER_RETENTION_MS = 90 * DAY_MS;
+/**
+ * A claimed notice outlives its order (made before it, kept a day longer than it), so a replay is
+ * refused as a replay while the order exists, and as an unknown order after.
+ */
+export const NOTICE_RETENTION_MS = ORDER_RETENTION_MS + DAY_MS;
+
 /**
  * The orders this bot made, so that a signed notice is believed only for an order of ours, for the
  * chat and account it was made for, with a sane amount, and only once per outcome. Every operation
- * is by `_id` (see chat-store.ts for why).
+ * is by `_id` (see chat-store.ts for why). On MongoDB, TTL indexes forget orders and notices after
+ * ORDER_RETENTION_MS / NOTICE_RETENTION_MS; FerretDB v1 has no TTL indexes, and keeps them (looked
+ * up by `_id` only, however many there are).
  */
 export class PaymentOrders {
   private readonly orders: Collection<OrderDocument>;
   private readonly settled: Collection<{ _id: string; seq: number; at: Date }>;
+  private indexes?: Promise<void>;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.orders = db.collection<OrderDocument>('payment_orders');
     this.settled = db.collection<{ _id: string; seq: number; at: Date }>('payment_notices');
   }
 
+  /** The TTL indexes, where the store has them; a failure is tried again on the next order. */
+  private async createIndexes() {
+    try {
+      if (!(await supportsTtlIndexes(this.db))) return;
+      await this.orders.createIndex({ createdAt: 1 }, { expireAfterSeconds: ORDER_RETENTION_MS / 1000 });
+      await this.settled.createIndex({ at: 1 }, { expireAfterSeconds: NOTICE_RETENTION_MS / 1000 });
+    } catch {
+      this.indexes = undefined;
+    }
+  }
+
   /** Records an order before its link is shown; the same order again is the same record. */
   async record(order: { orderId: string; chatId: string; account: string; amountDue: number }): Promise<void> {
+    await (this.indexes ??= this.createIndexes());
     try {
       await this.orders.insertOne({ _id: order.orderId, chatId: order.chatId, account: order.account, amountDue: order.amountDue, createdAt: new Date() });
     } catch (error) {

@@ -51,7 +51,11 @@ interface Attempt {
   at?: Date;
 }
 
-/** One code sent (or being sent) within the hour, under the keys the hourly limits count. */
+/**
+ * One code sent (or being sent) within the hour, under the keys the hourly limits count. Deleted
+ * once older than SEND_RETENTION_MS, so the collection holds about two hours of sends, however long
+ * the bot runs: the hourly counts and their clean-up filter a small collection.
+ */
 interface SendRecord {
   _id: string;
   keys: string[];
@@ -71,6 +75,11 @@ export const maskPhone = (phone: string) =>
 const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 const minutesUntil = (date: Date, now: number) => Math.max(1, Math.ceil((date.getTime() - now) / 60_000));
 const HOUR_MS = 60 * 60_000;
+/**
+ * Sends older than this are deleted: past the hour the limits count, with room for workers whose
+ * clocks differ (a send deleted by one worker must be out of every other worker's hour).
+ */
+export const SEND_RETENTION_MS = 2 * HOUR_MS;
 /** Room for the same check taking a second slot when run on two workers at once: verdicts count keys, not slots. */
 const SLOTS_PER_CODE = VerificationLimits.attemptsPerCode * 2;
 
@@ -96,6 +105,7 @@ export class StoredPhoneVerification implements PhoneVerification {
   private readonly challenges: Collection<Challenge>;
   private readonly attempts: Collection<Attempt>;
   private readonly sends: Collection<SendRecord>;
+  private indexes?: Promise<void>;
 
   constructor(
     db: Db,
@@ -158,8 +168,9 @@ export class StoredPhoneVerification implements PhoneVerification {
     if (overLimit) return overLimit;
 
     const lastKey = request.idempotencyKey;
-    // The previous code's attempts go with it; this code's stay, should a late run of this turn get here.
-    await this.attempts.deleteMany({ challenge: id, codeId: { $ne: this.codeId(id, lastKey) } });
+    // The previous code's attempts go with it (by _id: the attempts of the codes before it went with
+    // them); this code's stay, should a late run of this turn get here.
+    if (found) await this.deleteAttempts(this.codeId(id, found.lastKey));
     const challenge = {
       codeHash: this.hashCode(id, this.codeFor(id, lastKey)),
       phone,
@@ -202,6 +213,8 @@ export class StoredPhoneVerification implements PhoneVerification {
   ): Promise<CodeRequestResult | null> {
     const keys = [`account:${digest(request.account)}`, `phone:${digest(phone)}`, `chat:${digest(request.chatId)}`];
     const reservation = { _id: digest(`${id}:${request.idempotencyKey}`), keys, at: new Date(now) };
+    await (this.indexes ??= this.createIndexes());
+    await this.sends.deleteMany({ at: { $lt: new Date(now - SEND_RETENTION_MS) } });
     await this.sends.insertOne(reservation).catch(unlessDuplicateKey);
     const hourAgo = new Date(now - HOUR_MS);
     for (const key of keys) {
@@ -255,10 +268,38 @@ export class StoredPhoneVerification implements PhoneVerification {
     return digest(`${challengeId}:${codeKey}`);
   }
 
-  /** The code's attempts by slot. */
+  /**
+   * The code's attempts by slot, read by `_id` (a filter on `codeId` would read every attempt of
+   * every code on FerretDB). Slots are taken in order (see spendAttempt), so the first slot missing
+   * is the end.
+   */
   private async attemptsAt(codeId: string): Promise<Attempt[]> {
-    const attempts = await this.attempts.find({ codeId }).toArray();
-    return attempts.sort((a, b) => slotOf(a) - slotOf(b));
+    const attempts: Attempt[] = [];
+    for (let slot = 1; slot <= SLOTS_PER_CODE; slot++) {
+      const attempt = await this.attempts.findOne({ _id: `${codeId}:${slot}` });
+      if (!attempt) break;
+      attempts.push(attempt);
+    }
+    return attempts;
+  }
+
+  /** Every slot of a code, by `_id`, in one command. */
+  private async deleteAttempts(codeId: string) {
+    const deletes = Array.from({ length: SLOTS_PER_CODE }, (_, index) => ({ deleteOne: { filter: { _id: `${codeId}:${index + 1}` } } }));
+    await this.attempts.bulkWrite(deletes, { ordered: false });
+  }
+
+  /**
+   * Indexes for the hourly counts and their clean-up: MongoDB uses them; FerretDB v1 keeps them but
+   * filters the (small) collection itself. A failure is tried again on the next send.
+   */
+  private async createIndexes() {
+    try {
+      await this.sends.createIndex({ keys: 1, at: 1 });
+      await this.sends.createIndex({ at: 1 });
+    } catch {
+      this.indexes = undefined;
+    }
   }
 
   /** The answer to the check whose first slot is `mine`, given and given again. */

@@ -3,7 +3,7 @@ import type { Store } from '../../shared/mongo.js';
 import type { OutboundReply } from '../../shared/reply.js';
 import { chatDialogue as makeDialogue } from '../../machines/dialogue.js';
 import { content } from '../harness/dialogue-driver.js';
-import { ChatActor, MongoChatStore, type ChatRecord, type ChatStore } from '../../services/worker/index.js';
+import { ChatActor, KEEP_VERSIONS, MongoChatStore, type ChatRecord, type ChatStore } from '../../services/worker/index.js';
 import { freshStore, testLogger } from '../harness/infra.js';
 
 const chatDialogue = makeDialogue(content);
@@ -54,14 +54,14 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
     expect((await chats.load('crowd'))?.version).toBe(11);
   });
 
-  test('old versions are pruned, the latest ones kept', async () => {
-    for (let version = 1; version <= 20; version++) expect(await chats.save(record('long', version), version - 1)).toBe(true);
-    const withSnapshot = await store.db.collection('chats').countDocuments({ _id: { $regex: '^long#' } as never, snapshot: { $exists: true } });
-    expect(withSnapshot).toBeLessThanOrEqual(4);
-    expect((await chats.load('long'))?.version).toBe(20);
+  test('old versions are deleted, the latest ones kept', async () => {
+    for (let version = 1; version <= 40; version++) expect(await chats.save(record('long', version), version - 1)).toBe(true);
+    const versions = await store.db.collection('chats').countDocuments({ _id: { $regex: '^long#' } as never });
+    expect(versions).toBe(KEEP_VERSIONS + (40 % KEEP_VERSIONS));
+    expect((await chats.load('long'))?.version).toBe(40);
   });
 
-  test('a writer holding a version older than the pruned ones cannot slip in under the latest', async () => {
+  test('a writer holding a version within KEEP_VERSIONS of the latest cannot slip in under it', async () => {
     for (let version = 1; version <= 20; version++) await chats.save(record('stale', version), version - 1);
     expect(await chats.save(record('stale', 4), 3)).toBe(false);
     expect((await chats.load('stale'))?.version).toBe(20);
