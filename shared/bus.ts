@@ -2,6 +2,7 @@ import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nat
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   jetstream,
   jetstreamManager,
   JetStreamApiError,
@@ -38,6 +39,15 @@ export const Headers = {
 /** Viber resends an unanswered callback for about an hour, so duplicates are remembered that long. */
 const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * The replies a long Viber outage piles up are bounded on disk, so that they can never fill the
+ * NATS servers' storage and stop the events too. 2 GiB is about two million replies (about 1 KB
+ * each): days of a regional retailer's traffic. When it is reached the oldest replies go first
+ * (discard old): normally ones delivered days ago; only a backlog that fills it alone would lose
+ * its oldest undelivered replies, long after they expired (REPLY_MAX_AGE_MS). JetStream reserves
+ * the bytes when the stream is made: the servers need that much free store (README, Outages).
+ */
+const STREAM_MAX_BYTES: Partial<Record<string, number>> = { [Streams.Replies.name]: 2 * 1024 ** 3 };
 /** JetStream's error code for a stream that exists with another configuration. */
 const STREAM_NAME_IN_USE = 10058;
 /** JetStream's error code for a durable consumer that exists with another configuration. */
@@ -102,6 +112,8 @@ export async function ensureStream(jsm: JetStreamManager, stream: StreamSpec, op
     num_replicas: options.replicas,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     max_age: nanos(STREAM_MAX_AGE_MS),
+    max_bytes: STREAM_MAX_BYTES[stream.name] ?? -1,
+    discard: DiscardPolicy.Old,
   };
   try {
     // Adding an existing stream with the same configuration is a no-op, so concurrent boots agree.

@@ -1,4 +1,4 @@
-import type { ConsumerInfo, JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerInfo, JetStreamManager, MsgRequest } from '@nats-io/jetstream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { consumerName, Streams, type StreamSpec } from './bus.js';
 import { withTimeout } from './with-timeout.js';
@@ -21,6 +21,26 @@ export interface ConsumerMetrics {
 /** Every partition's shared consumer: what each process of a group that pulls them all reports. */
 export const sharedConsumers = (group: string, partitions: number) => () =>
   Array.from({ length: partitions }, (_, partition) => ({ partition, name: consumerName(group, partition) }));
+
+/**
+ * Seconds since the stream stored the partition's first unacknowledged message: the one right after
+ * the acknowledged floor, in the consumer's subject. 0 when nothing waits; undefined when unknown.
+ */
+async function oldestUnackedAge(
+  jsm: JetStreamManager,
+  stream: StreamSpec,
+  info: ConsumerInfo,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  if (info.num_pending + info.num_ack_pending === 0) return 0;
+  const subject = info.config.filter_subject;
+  if (!subject) return undefined;
+  // The server answers "the next message on this subject from seq"; the client's type omits it.
+  const query = { seq: info.ack_floor.stream_seq + 1, next_by_subj: subject } as unknown as MsgRequest;
+  const lookup = withTimeout(jsm.streams.getMessage(stream.name, query), timeoutMs, 'oldest message');
+  const first = await lookup.catch(() => null);
+  return first ? Math.max(0, (Date.now() - first.time.getTime()) / 1000) : undefined;
+}
 
 /**
  * The backlog of the group's partition consumers and its dead letters, read from JetStream at
@@ -57,6 +77,21 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
         for (const { partition, info } of infos) if (info) this.set({ group, partition: String(partition) }, read(info));
       },
     });
+  new Gauge({
+    name: 'energobot_consumer_oldest_unacked_age_seconds',
+    help: 'Age of the first message of the partition the group has not acknowledged yet (0 when none): how late it is',
+    labelNames,
+    registers: [registry],
+    async collect() {
+      const infos = await consumerInfos();
+      const ageOf = (info?: ConsumerInfo) => (info ? oldestUnackedAge(jsm, stream, info, timeoutMs) : undefined);
+      const ages = await Promise.all(infos.map(async ({ partition, info }) => ({ partition, age: await ageOf(info) })));
+      this.reset();
+      for (const { partition, age } of ages) {
+        if (age !== undefined) this.set({ group, partition: String(partition) }, age);
+      }
+    },
+  });
   consumerGauge('energobot_consumer_pending_messages', 'Messages of the partition not yet delivered to the group', (info) => info.num_pending);
   consumerGauge('energobot_consumer_ack_pending_messages', 'Messages of the partition delivered and not yet acknowledged', (info) => info.num_ack_pending);
   consumerGauge('energobot_consumer_redelivered_messages', 'Messages of the partition being delivered again (a process died or asked for a retry)', (info) => info.num_redelivered);

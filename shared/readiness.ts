@@ -17,7 +17,10 @@ export interface ReadinessReport {
 /** Short: a load balancer or compose polls this every few seconds and must not pile up probes. */
 export const READINESS_TIMEOUT_MS = 2_000;
 
-export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutMs = READINESS_TIMEOUT_MS): Promise<ReadinessReport> {
+export async function checkReadiness(
+  checks: readonly ReadinessCheck[],
+  timeoutMs = READINESS_TIMEOUT_MS,
+): Promise<ReadinessReport> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       try {
@@ -31,15 +34,41 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutM
   return { ready: results.every(([, result]) => result === 'ok'), checks: Object.fromEntries(results) };
 }
 
+/** Whether the client is connected to a NATS server right now, as its status events say. */
+export interface BusLink {
+  readonly up: boolean;
+}
+
 /**
- * The connection is open and a round trip to the server completes. While the client reconnects it
- * is not closed (it retries for ever), but a flush waits for the server, so the timeout says no.
+ * Follows the connection's status: down from a disconnect until the client has reconnected. A
+ * server that stops or dies closes the socket, so this knows at once, where a request would wait
+ * for its timeout. (A server that hangs with the socket open is caught by the timeouts instead.)
  */
-export const natsReady = (nc: NatsConnection): ReadinessCheck => ({
+export function watchNatsLink(nc: NatsConnection): BusLink {
+  const link = { up: !nc.isClosed() };
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'close') link.up = false;
+      else if (status.type === 'reconnect') link.up = true;
+    }
+  })();
+  return link;
+}
+
+/** How long the bus's round trip may take in a probe: ingress answers 503 within a second too. */
+export const NATS_CHECK_TIMEOUT_MS = 1_000;
+
+/**
+ * The connection is up and a round trip to the server completes. While the client reconnects it
+ * is not closed (it retries for ever): the link says so at once, and a flush that waits for a
+ * server that does not answer times out.
+ */
+export const natsReady = (nc: NatsConnection, link?: BusLink): ReadinessCheck => ({
   name: 'nats',
   async check() {
     if (nc.isClosed()) throw new Error('connection closed');
-    await nc.flush();
+    if (link && !link.up) throw new Error('disconnected; reconnecting');
+    await withTimeout(nc.flush(), NATS_CHECK_TIMEOUT_MS, 'nats');
   },
 });
 
@@ -50,7 +79,10 @@ export const storeReady = (db: Db): ReadinessCheck => ({
   },
 });
 
-/** Outbound cannot send anything without a token and a well-formed API URL. (Calling Viber here would spend its rate limit on probes.) */
+/**
+ * Outbound cannot send anything without a token and a well-formed API URL. (Calling Viber here
+ * would spend its rate limit on probes.)
+ */
 export const viberConfigured = (viber: { authToken: string; apiUrl: string }): ReadinessCheck => ({
   name: 'viber-config',
   check() {

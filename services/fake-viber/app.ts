@@ -15,8 +15,18 @@ export interface SentMessage {
 /**
  * A scripted answer for the next send_message calls, to rehearse Viber's failures. `delayMs`
  * answers 504 after the delay without delivering: a gateway that timed out before Viber got it.
+ * `slowMs` delivers and answers as usual, only that late: a Viber slower than the bot's timeout.
  */
-export type Fault = { status: number } | { httpStatus: number } | { delayMs: number };
+export type Fault = { status: number } | { httpStatus: number } | { delayMs: number } | { slowMs: number };
+
+/**
+ * An outage: until it is ended, every send_message call (or a `share` of them, at random: a Viber
+ * that accepts some sends and refuses others) gets `fault`. Scripted faults come first.
+ */
+export interface Outage {
+  fault: Fault;
+  share?: number;
+}
 
 export interface FakeViberOptions {
   authToken: string;
@@ -28,13 +38,17 @@ export interface FakeViberOptions {
  * A local reference implementation of the part of Viber's REST bot API this product uses:
  * send_message, set_webhook (with Viber's signed check of the new webhook), get_account_info and
  * get_user_details. It answers like Viber (HTTP 200 with a status) and records every accepted
- * message under /_fake/messages for the tests, the simulator and the benchmark.
+ * message under /_fake/messages for the tests, the simulator and the benchmark. It fails on
+ * command: POST /_fake/faults queues answers for the next calls; POST /_fake/outage fails every
+ * call (or a share) until DELETE /_fake/outage, and GET /_fake/outage counts the calls.
  */
 export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
   const { authToken, logger } = options;
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
   const sent: SentMessage[] = [];
   const faults: Fault[] = [];
+  let outage: Outage | undefined;
+  const calls = { total: 0, faulted: 0 };
   let seq = 0;
   let webhook = { url: '', eventTypes: [] as string[] };
 
@@ -57,8 +71,14 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
 
   const bodyOf = (request: { body: unknown }) => request.body as { raw: number; json: any };
 
+  const outageFault = () => (outage && Math.random() < (outage.share ?? 1) ? outage.fault : undefined);
+  const nextFault = (): Fault | undefined => faults.shift() ?? outageFault();
+
   app.post('/pa/send_message', async (request, reply) => {
-    const fault = faults.shift();
+    const fault = nextFault();
+    calls.total++;
+    if (fault && !('slowMs' in fault)) calls.faulted++;
+    if (fault && 'slowMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
     if (fault && 'delayMs' in fault) {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       return reply.code(504).type('text/html').send('<html>gateway timeout</html>');
@@ -116,6 +136,17 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
     faults.push(...(Array.isArray(json) ? (json as Fault[]) : []));
     return { queued: faults.length };
   });
+  app.post('/_fake/outage', async (request) => {
+    const json = bodyOf(request).json as Outage | undefined;
+    if (!json || typeof json.fault !== 'object') return { error: 'expected {"fault": {...}, "share"?: 0..1}' };
+    outage = json;
+    return { outage };
+  });
+  app.delete('/_fake/outage', async () => {
+    outage = undefined;
+    return { outage: null };
+  });
+  app.get('/_fake/outage', async () => ({ outage: outage ?? null, calls }));
   app.get('/_fake/webhook', async () => webhook);
 
   return app;

@@ -1,54 +1,78 @@
+import type { JsMsg } from '@nats-io/jetstream';
 import type { OutboundReply } from '../../shared/reply.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Outcome } from '../../shared/partitioned-consumer.js';
-import { ViberApiError, type ViberApi } from '../../shared/viber/api.js';
-import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
-import type { SentReplies } from './sent-replies.js';
+import { ViberApiError } from '../../shared/viber/api.js';
+import type { Parking } from './parking.js';
+import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
+import { attemptTimeoutMs } from './viber-send.js';
 
-export interface DeliverDeps {
-  api: ViberApi;
-  sender: ViberSender;
-  sent: SentReplies;
-  /** Called once the reply is sent and recorded; lets the fault tests stop outbound there. */
-  onSent?: (step: 'sent') => void;
+export interface DeliveryPolicy {
+  /** A reply older than this (from its stream timestamp) that still cannot be sent is given up on. */
+  replyMaxAgeMs: number;
+  /** The first attempt's timeout, and the longest any attempt waits. */
+  viberTimeoutMs: number;
+  viberTimeoutMaxMs: number;
+}
+
+export interface DeliverDeps extends ReplySenderDeps {
+  parking: Parking;
+  policy: DeliveryPolicy;
+  /** Told of each reply given up on because it expired (metrics). */
+  onExpired(): void;
+}
+
+/** A reply as the bus handed it over: its message (for filing it), how often it came, how old it is. */
+export interface ReplyInHand {
+  msg: JsMsg;
+  outbound: OutboundReply;
+  deliveries: number;
+  ageMs: number;
 }
 
 /**
- * Sends one reply once. A passing failure (rate limit, network, 5xx) goes back to the bus to be
- * tried again after a backoff, holding the chat's later replies behind it so the order stays; a
- * permanent one (the customer unsubscribed, bad data) is filed as a dead letter, not retried.
+ * Sends one reply once, in its chat's order. A reply of a parked chat is filed behind the reply
+ * its chat waits for. A passing failure (Viber down, slow, rate limiting; the bus) goes back to the
+ * bus to be tried again after a capped backoff, holding the chat's later replies behind it, for as
+ * long as the reply is younger than REPLY_MAX_AGE_MS; then it is filed as expired. A permanent one
+ * (the customer unsubscribed, bad data) is filed at once. Either filing parks the chat.
  */
-export async function deliverReply(deps: DeliverDeps, outbound: OutboundReply, logger: Logger): Promise<Outcome> {
-  if (await deps.sent.wasSent(outbound.id)) {
-    logger.info({ replyId: outbound.id }, 'reply already sent; not sending it again');
-    return 'ack';
-  }
+export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger: Logger): Promise<Outcome> {
+  const { outbound } = hand;
   try {
-    await deps.api.sendMessage(renderViberMessage(outbound.reply, deps.sender, outbound.chatId));
-  } catch (error) {
-    if (error instanceof ViberApiError && !error.retryable) {
-      logger.error({ replyId: outbound.id, status: error.status, err: error.message }, 'reply refused by Viber for good');
-      return { deadLetter: `Viber status ${error.status}: ${error.message}` };
+    if (await deps.sent.wasSent(outbound.id)) {
+      logger.info({ replyId: outbound.id }, 'reply already sent; not sending it again');
+      return 'ack';
     }
-    logger.warn({ replyId: outbound.id, err: error instanceof Error ? error.message : String(error) }, 'reply not sent; will retry');
-    return 'retry';
+    const park = await deps.parking.parkOf(outbound.chatId);
+    if (park) {
+      if ((await deps.parking.fileBehind(hand.msg, outbound.chatId, park)) === 'filed') {
+        logger.warn({ replyId: outbound.id, head: park.park.head }, 'chat is parked; reply filed behind it');
+        return 'ack';
+      }
+      // The replay lifted the park just now, and may have sent this very letter before lifting.
+      if (await deps.sent.wasSent(outbound.id)) return 'ack';
+    }
+    const { viberTimeoutMs, viberTimeoutMaxMs } = deps.policy;
+    await sendAndRecord(deps, outbound, attemptTimeoutMs(hand.deliveries, viberTimeoutMs, viberTimeoutMaxMs), logger);
+    return 'ack';
+  } catch (error) {
+    return notSent(deps, hand, error, logger);
   }
-  // Sent: from here on a failure must not lead to sending it again, so recording is retried.
-  await retryUntilDone(() => deps.sent.markSent(outbound.id), logger);
-  deps.onSent?.('sent');
-  logger.info({ replyId: outbound.id, kind: outbound.reply.kind }, 'reply sent');
-  return 'ack';
 }
 
-/** Retries a small write through a short outage of the bus (about 30 s), then gives up loudly. */
-async function retryUntilDone(write: () => Promise<void>, logger: Logger, attempts = 30): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      logger.warn({ attempt, err: error instanceof Error ? error.message : String(error) }, 'could not record a sent reply yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
+function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: Logger): Outcome {
+  const { outbound, deliveries, ageMs } = hand;
+  const cause = error instanceof Error ? error.message : String(error);
+  if (error instanceof ViberApiError && !error.retryable) {
+    logger.error({ replyId: outbound.id, status: error.status, err: cause }, 'reply refused by Viber for good');
+    return { deadLetter: error.status === undefined ? cause : `Viber status ${error.status}: ${cause}` };
   }
+  if (ageMs >= deps.policy.replyMaxAgeMs) {
+    deps.onExpired();
+    logger.error({ replyId: outbound.id, deliveries, ageMs, err: cause }, 'reply expired before it could be sent');
+    return { deadLetter: `expired: not sent within ${deps.policy.replyMaxAgeMs} ms; last failure: ${cause}` };
+  }
+  logger.warn({ replyId: outbound.id, deliveries, ageMs, err: cause }, 'reply not sent; will retry');
+  return 'transient';
 }

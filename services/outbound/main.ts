@@ -3,7 +3,7 @@ import { connectBus, Headers, Streams } from '../../shared/bus.js';
 import { ensureTopology, Groups } from '../../shared/chat-bus.js';
 import { readConfig, readInfraConfig } from '../../shared/config.js';
 import { chatTag, createLogger } from '../../shared/logger.js';
-import { consumePartitions } from '../../shared/partitioned-consumer.js';
+import { consumePartitions, type Outcome } from '../../shared/partitioned-consumer.js';
 import type { OutboundReply } from '../../shared/reply.js';
 import { runService } from '../../shared/service.js';
 import { createViberBotApi } from '../../shared/viber/api.js';
@@ -13,48 +13,83 @@ import { chaosKill } from '../../shared/chaos.js';
 import { registerConsumerMetrics, sharedConsumers } from '../../shared/consumer-metrics.js';
 import { createRegistry } from '../../shared/metrics.js';
 import { readOpsConfig, startOpsServer } from '../../shared/ops-server.js';
-import { natsReady, viberConfigured } from '../../shared/readiness.js';
-import { deliverReply } from './deliver.js';
-import { meteredViberApi } from './metered-viber-api.js';
+import { natsReady, viberConfigured, watchNatsLink } from '../../shared/readiness.js';
+import { readOutboundSettings } from './config.js';
+import { deliverReply, type DeliverDeps } from './deliver.js';
+import { meteredSend } from './metered-viber-api.js';
+import { registerOutboundMetrics } from './metrics.js';
+import { natsParkedChats } from './parked-chats.js';
+import { parking } from './parking.js';
 import { natsSentReplies } from './sent-replies.js';
+import { timedSend } from './viber-send.js';
 
 const env = readConfig();
 const infra = readInfraConfig(env);
 const viber = readViberConfig(env);
-const config = {
-  viberTimeoutMs: env.int('VIBER_TIMEOUT_MS', 10_000, { min: 100 }),
-  ops: readOpsConfig(env, 9102),
-};
+const settings = readOutboundSettings(env);
+const ops = readOpsConfig(env, 9102);
 const logger = createLogger('outbound', infra.logLevel);
+
+/** A reply as it came off the bus, or why it is not one (filed at once: it will never be one). */
+function readReply(msg: JsMsg): OutboundReply | string {
+  try {
+    const outbound = msg.json<OutboundReply>();
+    const valid = typeof outbound?.id === 'string' && typeof outbound.chatId === 'string';
+    return valid && typeof outbound.reply === 'object' ? outbound : 'bad data: not a reply';
+  } catch {
+    return 'bad data: not JSON';
+  }
+}
 
 runService(logger, async () => {
   env.done();
   const bus = await connectBus(infra.natsUrl, 'outbound', logger);
   await ensureTopology(bus.jsm, infra);
   const registry = createRegistry('outbound');
-  const consumerMetrics = registerConsumerMetrics(registry, { jsm: bus.jsm, stream: Streams.Replies, group: Groups.Outbound, consumers: sharedConsumers(Groups.Outbound, infra.partitions) });
-  const api = meteredViberApi(createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: config.viberTimeoutMs }), registry);
-  const sent = await natsSentReplies(bus.js, infra.replicas);
-  const onSent = chaosKill(process.env);
+  const consumerMetrics = registerConsumerMetrics(registry, {
+    jsm: bus.jsm,
+    stream: Streams.Replies,
+    group: Groups.Outbound,
+    consumers: sharedConsumers(Groups.Outbound, infra.partitions),
+  });
+  // The API waits at most the longest attempt; each attempt sets its own, shorter, timeout.
+  const timeoutMs = settings.viberTimeoutMaxMs;
+  const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs });
+  const parked = await natsParkedChats(bus.js, infra.replicas);
+  const outboundMetrics = registerOutboundMetrics(registry, parked);
+  const deps: DeliverDeps = {
+    send: meteredSend(timedSend(api), registry),
+    sender: viber.sender,
+    sent: await natsSentReplies(bus.js, infra.replicas),
+    onSent: chaosKill(process.env),
+    parking: parking({ js: bus.js, jsm: bus.jsm, parked, group: Groups.Outbound }),
+    policy: settings,
+    onExpired: outboundMetrics.expired,
+  };
 
-  const handle = (msg: JsMsg) => {
-    const outbound = msg.json<OutboundReply>();
+  const handle = async (msg: JsMsg): Promise<Outcome> => {
+    const outbound = readReply(msg);
+    if (typeof outbound === 'string') return { deadLetter: outbound };
     const correlationId = msg.headers?.get(Headers.CorrelationId) || `seq-${msg.seq}`;
-    return deliverReply({ api, sender: viber.sender, sent, onSent }, outbound, logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq }));
+    const ageMs = Date.now() - msg.info.timestampNanos / 1e6;
+    const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });
+    return deliverReply(deps, { msg, outbound, deliveries: msg.info.deliveryCount, ageMs }, log);
   };
   const consumer = await consumePartitions({
     js: bus.js,
     stream: Streams.Replies,
     group: Groups.Outbound,
-    settings: infra,
+    settings: { ...infra, retryMaxMs: settings.retryMaxMs },
     logger,
     handle,
+    fileDeadLetter: deps.parking.fileHead,
     onDeadLetter: consumerMetrics.deadLettered,
   });
-  const ops = await startOpsServer(config.ops, { registry, checks: [natsReady(bus.nc), viberConfigured(viber)], logger });
+  const checks = [natsReady(bus.nc, watchNatsLink(bus.nc)), viberConfigured(viber)];
+  const opsServer = await startOpsServer(ops, { registry, checks, logger });
   return {
     async stop() {
-      await ops.close();
+      await opsServer.close();
       await consumer.stop();
       await bus.close();
     },

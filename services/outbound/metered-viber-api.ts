@@ -1,25 +1,38 @@
 import { Counter, type Registry } from 'prom-client';
-import { ViberApiError, type ViberApi } from '../../shared/viber/api.js';
-
-/** Viber's status of a call: "0" for success, its error status, or "unreachable" when no Viber answer came. */
-const statusOf = (error: unknown): string => (error instanceof ViberApiError && error.status !== undefined ? String(error.status) : 'unreachable');
+import { ViberApiError } from '../../shared/viber/api.js';
+import { ViberTimeoutError, type SendMessage } from './viber-send.js';
 
 /**
- * Counts send_message calls by Viber's status, so a rise of 12 (too many requests) or of
+ * Viber's status of a call: "0" for success, its error status, "timeout" when no answer came in
+ * time (the message may have been delivered), or "unreachable" for any other transport failure
+ * (connection refused or reset, an HTTP error page instead of Viber's JSON).
+ */
+export function callStatus(error: unknown): string {
+  if (error instanceof ViberApiError && error.status !== undefined) return String(error.status);
+  // The API's own timeout (at the longest attempt) says so in its message.
+  if (error instanceof ViberTimeoutError) return 'timeout';
+  if (error instanceof Error && /no answer within/.test(error.message)) return 'timeout';
+  return 'unreachable';
+}
+
+/**
+ * Counts send_message calls by outcome, so a rise of 12 (too many requests), of timeouts or of
  * permanent refusals shows on a dashboard before customers notice.
  */
-export function meteredViberApi(api: ViberApi, registry: Registry): ViberApi {
-  const calls = new Counter({ name: 'energobot_viber_api_calls_total', help: 'Viber send_message calls by Viber status (0 = ok, unreachable = no answer)', labelNames: ['status'], registers: [registry] });
-  return {
-    ...api,
-    async sendMessage(message) {
-      try {
-        await api.sendMessage(message);
-        calls.inc({ status: '0' });
-      } catch (error) {
-        calls.inc({ status: statusOf(error) });
-        throw error;
-      }
-    },
+export function meteredSend(send: SendMessage, registry: Registry): SendMessage {
+  const calls = new Counter({
+    name: 'energobot_viber_api_calls_total',
+    help: 'Viber send_message calls by outcome (0 = ok, Viber status, timeout, unreachable)',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  return async (message, timeoutMs) => {
+    try {
+      await send(message, timeoutMs);
+      calls.inc({ status: '0' });
+    } catch (error) {
+      calls.inc({ status: callStatus(error) });
+      throw error;
+    }
   };
 }

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { connectBus, Streams, type Bus } from '../../shared/bus.js';
 import { connectStore, type Store } from '../../shared/mongo.js';
 import { createLogger } from '../../shared/logger.js';
+import { OWNERSHIP_BUCKET } from '../../services/worker/ownership/index.js';
 
 export const natsUrl = () => inject('natsUrl');
 export const mongoUrl = () => inject('mongoUrl');
@@ -14,10 +15,16 @@ export async function freshStore(): Promise<Store> {
   return connectStore(mongoUrl(), `test_${randomUUID().slice(0, 8)}`);
 }
 
-/** Connects to the test nats-server with the streams of earlier suites removed. */
+/**
+ * Connects to the test nats-server with the streams of earlier suites removed, and their workers'
+ * partition leases: a lease of a worker killed by an earlier suite would hold its partition until
+ * it expired.
+ */
 export async function freshBus(): Promise<Bus> {
   const bus = await connectBus(natsUrl(), 'test', testLogger);
-  for (const stream of Object.values(Streams)) await bus.jsm.streams.delete(stream.name).catch(() => false);
+  for (const stream of [...Object.values(Streams).map((s) => s.name), `KV_${OWNERSHIP_BUCKET}`]) {
+    await bus.jsm.streams.delete(stream).catch(() => false);
+  }
   return bus;
 }
 

@@ -44,8 +44,9 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
 
     const worker = await eventually(async () => {
       const text = await scrape(urls.worker);
-      return sampleSum(text, 'energobot_turns_total', { outcome: 'applied' }) >= 4 ? text : undefined;
-    }, 'four applied turns');
+      const settled = sampleSum(text, 'energobot_turns_total', { outcome: 'applied' }) >= 4 && sampleSum(text, 'energobot_partitions_owned') === 4;
+      return settled ? text : undefined;
+    }, 'four applied turns, every partition owned');
     expect(sampleSum(worker, 'energobot_turn_duration_seconds_count')).toBeGreaterThanOrEqual(4);
     expect(sampleSum(worker, 'energobot_external_calls_total', { system: 'billing', operation: 'findAccount', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sampleSum(worker, 'energobot_live_chat_actors')).toBeGreaterThanOrEqual(1);

@@ -1,13 +1,15 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { connectBus } from '../../shared/bus.js';
-import { listDeadLetters, replayDeadLetter } from '../../shared/dead-letters.js';
+import { listDeadLetters } from '../../shared/dead-letters.js';
 import { connectStore } from '../../shared/mongo.js';
 import { MongoChatStore } from '../../services/worker/index.js';
-import { freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
+import { eventually, freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
 import { startService, startStack, waitForLog, type Stack } from '../harness/processes.js';
 import { collectReplies, expectedReplies, runTraffic, SCRIPT } from '../harness/traffic.js';
 
@@ -143,26 +145,28 @@ describe('nothing lost, nothing twice, in order', () => {
     expect(outbound.logs.filter((l) => l.msg === 'reply not sent; will retry').length).toBeGreaterThanOrEqual(faults.length - 1);
   });
 
-  test('a permanent refusal is not retried but filed as a dead letter; the replay command sends it', async () => {
+  test('a permanent refusal is not retried but filed as a dead letter, the chat parked; the replay command sends it in order', async () => {
     const { stack } = await start();
     const chatId = chats(1)[0]!;
     await fetch(`${stack.fakeViberUrl}/_fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ status: 6 }]) });
     await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds: [chatId], script: ['Начать', 'Настройки'] });
-    const replies = await collectReplies(stack.fakeViberUrl, [chatId], 1);
-    const [menu, settings] = await expectedReplies(['Начать', 'Настройки']);
-    expect(replies.get(chatId)).toEqual([settings]);
 
     const bus = await connectBus(natsUrl(), 'test-replay', testLogger);
     try {
-      const letters = await listDeadLetters(bus.jsm, 'outbound');
-      expect(letters).toHaveLength(1);
+      // The refused reply heads the chat's letters; the next one waits behind it, unsent.
+      const letters = await eventually(async () => {
+        const filed = await listDeadLetters(bus.jsm, 'outbound');
+        return filed.length === 2 ? filed : undefined;
+      }, 'two letters');
       expect(letters[0]).toMatchObject({ group: 'outbound', deliveries: 1, reason: expect.stringContaining('Viber status 6') });
-      await replayDeadLetter(bus.js, bus.jsm, letters[0]!);
-      expect(await listDeadLetters(bus.jsm)).toHaveLength(0);
+      expect(letters[1]?.reason).toBe(`parked behind ${letters[0]?.originalSeq}`);
     } finally {
       await bus.close();
     }
+    // The operator's command, as a process of its own; it fails (rejects) unless every chat was unparked.
+    const replay = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'services/cli/replay-dead-letters.ts', '--replay'], { env: { ...process.env, ...stack.env } });
+    expect(replay.stdout).toMatch(/unparked/);
     const after = await collectReplies(stack.fakeViberUrl, [chatId], 2);
-    expect(after.get(chatId)).toEqual([settings, menu]);
+    expect(after.get(chatId)).toEqual(await expectedReplies(['Начать', 'Настройки']));
   });
 });

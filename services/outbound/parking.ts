@@ -1,0 +1,59 @@
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { deleteDeadLetter, fileDeadLetter } from '../../shared/dead-letters.js';
+import type { DeadLetterFiler } from '../../shared/partitioned-consumer.js';
+import type { OutboundReply } from '../../shared/reply.js';
+import type { ParkedChats, ParkEntry } from './parked-chats.js';
+
+export interface Parking {
+  /** The chat's park, or null when its replies go out as usual. */
+  parkOf(chatId: string): Promise<ParkEntry | null>;
+  /**
+   * Files a reply that is given up on (refused for good, expired, failing too often), then parks
+   * its chat, so that the chat's later replies wait behind it. Filed first: a crash in between
+   * brings the reply back unparked, it fails again and is filed again under the same message id
+   * (kept once), and the park follows; the other order would file it as waiting behind itself.
+   */
+  fileHead: DeadLetterFiler;
+  /**
+   * Files a reply of a parked chat behind the replies waiting before it. "lifted": the replay
+   * lifted the park after its last look and before this letter counted, so this reply is the
+   * chat's first unsent one; its letter is taken back and the caller sends it.
+   */
+  fileBehind(msg: JsMsg, chatId: string, entry: ParkEntry): Promise<'filed' | 'lifted'>;
+}
+
+const chatOf = (msg: JsMsg): string | undefined => {
+  try {
+    const chatId = msg.json<OutboundReply>().chatId;
+    return typeof chatId === 'string' ? chatId : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export interface ParkingOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  parked: ParkedChats;
+  group: string;
+}
+
+export function parking(options: ParkingOptions): Parking {
+  const { js, jsm, parked, group } = options;
+  const file = (msg: JsMsg, reason: string) => fileDeadLetter(js, msg, group, reason, msg.info.deliveryCount);
+  return {
+    parkOf: (chatId) => parked.get(chatId),
+    async fileHead(msg, reason) {
+      await file(msg, reason);
+      // A message that is not a reply has no chat to hold back.
+      const chatId = chatOf(msg);
+      if (chatId !== undefined) await parked.park(chatId, msg.seq, reason);
+    },
+    async fileBehind(msg, chatId, entry) {
+      const letter = await file(msg, `parked behind ${entry.park.head}`);
+      if (await parked.countBehind(chatId, entry)) return 'filed';
+      await deleteDeadLetter(jsm, letter);
+      return 'lifted';
+    },
+  };
+}
