@@ -9,8 +9,7 @@ import { isReceipt, toChatEvent } from '../../shared/viber/to-chat-event.js';
 import type { Dialogue } from '../../machines/dialogue.js';
 import { WEBHOOK_PATH } from '../ingress/app.js';
 import { createLimiter } from './limiter.js';
-import { applyChatEvent, type ApplyEventDeps } from '../worker/apply-event.js';
-import type { ChatStore } from '../worker/chat-store.js';
+import { ChatActor, type ChatActorDeps, type ChatStore } from '../worker/index.js';
 
 /** A webhook that answers 200 with nothing behind it: the ceiling of fastify and the HTTP client. */
 export function buildEmptyWebhook(): FastifyInstance {
@@ -31,12 +30,46 @@ export interface BaselineDeps {
    * load comparable (more only queues inside the store driver and times out).
    */
   turnConcurrency: number;
+  /** Live chat actors kept at most, as the worker's HOT_CHATS: the least recently used idle ones go. */
+  liveChats: number;
+}
+
+interface LiveChat {
+  actor: ChatActor;
+  /** The chat's mailbox: a callback Viber sends again while the first is running waits its turn. */
+  tail: Promise<unknown>;
+  queued: number;
+}
+
+/** One live actor per chat, as in a worker, each running its turns one at a time. */
+function liveChats(capacity: number, deps: Omit<ChatActorDeps, 'fence'>) {
+  const chats = new Map<string, LiveChat>();
+  return <T>(chatId: string, job: (actor: ChatActor) => Promise<T>): Promise<T> => {
+    const fresh = (): LiveChat => ({
+      // No fence: this process is the only one and never loses a chat.
+      actor: new ChatActor(chatId, { ...deps, fence() {} }),
+      tail: Promise.resolve(),
+      queued: 0,
+    });
+    const chat = chats.get(chatId) ?? fresh();
+    // Re-inserted on each use: the Map's first entries are the least recently used.
+    chats.delete(chatId);
+    chats.set(chatId, chat);
+    chat.queued++;
+    for (const [id, other] of chats) {
+      if (chats.size <= capacity) break;
+      if (other.queued === 0) chats.delete(id);
+    }
+    const run = chat.tail.then(() => job(chat.actor)).finally(() => chat.queued--);
+    chat.tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 /**
- * The whole bot in one process, with no bus: check the signature, load the chat, run the machine,
- * save, send the replies to Viber, then answer 200. The same turn code as the worker, so the ratio
- * to the pipeline is the price of the bus and the extra processes.
+ * The whole bot in one process, with no bus: check the signature, give the event to the chat's live
+ * actor (which saves the new state), send the replies to Viber, then answer 200. The same chat
+ * actor as the worker, so the ratio to the pipeline is the price of the bus and the extra processes.
  */
 export function buildBaseline(deps: BaselineDeps): FastifyInstance {
   const app = Fastify({ logger: false });
@@ -47,15 +80,17 @@ export function buildBaseline(deps: BaselineDeps): FastifyInstance {
   let sequence = 0;
   const unfinished = new Map<string, number>();
   const inTurn = createLimiter(deps.turnConcurrency);
-  const turn: ApplyEventDeps = {
+  const inChat = liveChats(deps.liveChats, {
     store: deps.store,
     dialogue: deps.dialogue,
-    turnTimeoutMs: 10_000,
     // The bus's place: straight to Viber, in order, before the webhook is answered.
     publishReplies: async (replies) => {
       for (const outbound of replies) await deps.viber.sendMessage(renderViberMessage(outbound.reply, deps.sender, outbound.chatId));
     },
-  };
+    // The benchmark's script asks for no billing or SMS; anything else is told they are away.
+    runEffect: async (effect) => ({ ok: false, error: { message: `the baseline runs no "${effect.src}"` } }),
+    now: Date.now,
+  });
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const raw = request.body as Buffer;
@@ -65,7 +100,8 @@ export function buildBaseline(deps: BaselineDeps): FastifyInstance {
     if (event === null) return { status: 0 };
     const seq = unfinished.get(event.id) ?? ++sequence;
     unfinished.set(event.id, seq);
-    await inTurn(() => applyChatEvent(turn, event, seq, deps.logger));
+    const turn = { logger: deps.logger, correlationId: event.id };
+    await inChat(event.chatId, (actor) => inTurn(() => actor.handle(event, seq, turn)));
     unfinished.delete(event.id);
     return { status: 0 };
   });

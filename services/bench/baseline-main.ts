@@ -7,8 +7,7 @@ import { createViberBotApi } from '../../shared/viber/api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chatDialogue } from '../../machines/dialogue.js';
-import { CachedChatStore } from '../worker/cached-chat-store.js';
-import { MongoChatStore } from '../worker/chat-store.js';
+import { MongoChatStore } from '../worker/index.js';
 import { buildBaseline, buildEmptyWebhook } from './baseline-app.js';
 
 /**
@@ -22,7 +21,7 @@ const config = {
   mode: env.oneOf('BENCH_MODE', ['baseline', 'empty'] as const, 'baseline'),
   port: env.int('BENCH_PORT', 0, { min: 0, max: 65535 }),
   // The worker's default, so that both keep the same chats in memory.
-  hotChats: env.int('HOT_CHATS', 10_000, { min: 0 }),
+  hotChats: env.int('HOT_CHATS', 10_000, { min: 1 }),
 };
 const logger = createLogger('bench-baseline', infra.logLevel);
 
@@ -36,12 +35,13 @@ runService(logger, async () => {
   const store = await connectStore(infra.mongoUrl, infra.mongoDb);
   const app = buildBaseline({
     authToken: viber.authToken,
-    store: new CachedChatStore(new MongoChatStore(store.db), config.hotChats),
+    store: new MongoChatStore(store.db),
     dialogue: chatDialogue(await fileContentCatalog().load()),
     viber: createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: 10_000 }),
     sender: viber.sender,
     logger,
     turnConcurrency: infra.partitions,
+    liveChats: config.hotChats,
   });
   await app.listen({ host: '127.0.0.1', port: config.port });
   return {

@@ -7,10 +7,11 @@ import { measureJetStream } from './jetstream-ceiling.js';
 import { readBenchOptions, type BenchOptions } from './options.js';
 import { describeMachine, formatResults, type BenchResults, type MeasuredScenario } from './report.js';
 import { runScenario, type ScenarioPlan } from './scenario.js';
-import { BENCH_SCRIPT, runScriptInProcess } from './script.js';
+import { BENCH_SCRIPTS, runScriptInProcess } from './script.js';
 import { measureStoreCosts } from './store-costs.js';
 import { BENCH_AUTH_TOKEN, startBaseline, startEmptyWebhook, startPipeline, type RunningTarget } from './stacks.js';
 import { round } from './stats.js';
+import { watchWorkers } from './worker-metrics.js';
 
 /**
  * `npm run bench`: the pipeline with 1, 2 and 4 workers, the same bot in one process without the
@@ -31,11 +32,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** Runs the load against a started target, then stops it whatever happened. */
+/**
+ * Runs the load against a started target, then stops it whatever happened. Where there are workers,
+ * the load waits until they have spread the partitions, and their metrics are read before they stop.
+ */
 async function measure(target: Omit<RunningTarget, 'fakeViberUrl'>, infra: BenchInfra, plan: Omit<ScenarioPlan, 'webhookUrl' | 'processes' | 'authToken'>): Promise<MeasuredScenario> {
   running.add(target.stop);
   try {
-    return await runScenario({ ...plan, webhookUrl: target.webhookUrl, authToken: BENCH_AUTH_TOKEN, processes: [...target.processes, ...infra.processes, { name: 'bench (load generator)', pid: process.pid }] });
+    const urls = target.workerMetricsUrls;
+    const linesPerChat = plan.script.length;
+    const workers = urls && (await watchWorkers(urls, { partitions: options.partitions, linesPerChat }));
+    if (workers) say(`partitions spread after ${workers.balancedAfterMs ?? 'more than 30 000'} ms`);
+    const bench = { name: 'bench (load generator)', pid: process.pid };
+    const processes = [...target.processes, ...infra.processes, bench];
+    const { webhookUrl } = target;
+    const result = await runScenario({ ...plan, webhookUrl, authToken: BENCH_AUTH_TOKEN, processes });
+    // Before the workers stop: their counters go with them.
+    const unread = (error: unknown) => void say(`the workers' metrics could not be read: ${String(error)}`);
+    const actors = await workers?.finish().catch(unread);
+    return { ...result, actors: actors ?? undefined };
   } finally {
     await target.stop();
     running.delete(target.stop);
@@ -46,8 +61,9 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const infra = await startBenchInfra(say);
   running.add(infra.stop);
   say(`nats ${infra.natsUrl}, store ${infra.storeEngine} at ${infra.mongoUrl}`);
-  const { expectedPerLine, snapshot } = await runScriptInProcess();
-  const load = { chats: options.chats, script: BENCH_SCRIPT, concurrency: options.concurrency, rate: options.rate };
+  const script = BENCH_SCRIPTS[options.script];
+  const { expectedPerLine, snapshot } = await runScriptInProcess(script);
+  const load = { chats: options.chats, script, concurrency: options.concurrency, rate: options.rate };
   const results: BenchResults = { startedAt: new Date().toISOString(), machine: describeMachine(), storeEngine: infra.storeEngine, options: { ...options }, scenarios: [] };
   const withStore = async (name: string, start: (mongoDb: string) => Promise<RunningTarget>, workers?: number) => {
     const mongoDb = databaseFor(name);
@@ -64,8 +80,10 @@ async function main(options: BenchOptions): Promise<BenchResults> {
       await emptyBus(infra.natsUrl);
       results.jetstream = await measureJetStream(infra.natsUrl, options.jetstreamMessages);
       say('ceiling: what each store operation of a turn costs');
-      // As many documents as a scenario leaves behind: a head and two versions per chat.
-      results.storeCosts = await measureStoreCosts(infra.mongoUrl, databaseFor('store ops'), snapshot, options.chats * 3, options.partitions);
+      // As many documents as a scenario leaves behind: a head and a version per line, per chat.
+      const documents = options.chats * (script.length + 1);
+      const storeDb = databaseFor('store ops');
+      results.storeCosts = await measureStoreCosts(infra.mongoUrl, storeDb, snapshot, documents, options.partitions);
     }
     if (!options.skipBaseline) {
       say('baseline: the whole bot in one process, no bus');

@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
+import { BENCH_SCRIPTS, type BenchScriptName } from './script.js';
 
 /** What one `npm run bench` measures; every field has a flag (see docs/benchmark.md). */
 export interface BenchOptions {
   /** Distinct chats per scenario; each sends the whole script. */
   chats: number;
+  /** What each chat says (services/bench/script.ts): `short`, 2 lines, or `long`, 8 lines. */
+  script: BenchScriptName;
   /** Worker process counts to run the pipeline with, each on fresh streams and a fresh database. */
   workers: number[];
   /** Chats whose script is in progress at once (each chat posts its lines one after the other). */
@@ -28,11 +31,18 @@ const positive = (name: string, text: string): number => {
   return value;
 };
 
+function scriptName(text: string): BenchScriptName {
+  const names = Object.keys(BENCH_SCRIPTS);
+  if (!names.includes(text)) throw new Error(`--script must be one of ${names.join(', ')}, got "${text}"`);
+  return text as BenchScriptName;
+}
+
 export function readBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
       chats: { type: 'string', default: '1000' },
+      script: { type: 'string', default: 'short' },
       workers: { type: 'string', default: '1,2,4' },
       concurrency: { type: 'string', default: '200' },
       rate: { type: 'string' },
@@ -47,6 +57,7 @@ export function readBenchOptions(argv: string[]): BenchOptions {
   });
   return {
     chats: Math.round(positive('chats', values.chats)),
+    script: scriptName(values.script),
     workers: values.workers.split(',').map((count) => Math.round(positive('workers', count))),
     concurrency: Math.round(positive('concurrency', values.concurrency)),
     rate: values.rate === undefined ? undefined : positive('rate', values.rate),

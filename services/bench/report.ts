@@ -4,8 +4,14 @@ import type { ScenarioResult } from './scenario.js';
 import type { StoreSize } from './infra.js';
 import type { SelfTime } from './cpu-profile.js';
 import type { StoreCosts } from './store-costs.js';
+import type { ActorFigures } from './worker-metrics.js';
 
-export type MeasuredScenario = ScenarioResult & { workers?: number; storeSize?: StoreSize | null };
+/** A scenario's figures, with the workers' own counters where there were workers. */
+export type MeasuredScenario = ScenarioResult & {
+  workers?: number;
+  storeSize?: StoreSize | null;
+  actors?: ActorFigures;
+};
 
 export interface BenchResults {
   startedAt: string;
@@ -31,6 +37,17 @@ export const describeMachine = (): BenchResults['machine'] => ({
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(0));
 
+/** Before one live actor per chat (docs/benchmark.md, 1 000 chats × 2 lines): turns/s fell with workers. */
+const EARLIER_TURNS_PER_SECOND: Record<number, number> = { 1: 9.7, 2: 7.8, 4: 6.4 };
+
+/** CPU milliseconds a process spent per turn that reached Viber; '-' where nothing was answered. */
+function cpuMsPerTurn(s: MeasuredScenario, cpuSeconds: number): number | string {
+  const turns = s.turns?.turns ?? 0;
+  return turns > 0 ? Math.round((cpuSeconds * 1000) / turns) : '-';
+}
+
+const sumCpuSeconds = (s: MeasuredScenario) => s.processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
+
 function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
@@ -41,12 +58,16 @@ function table(header: string[], rows: (string | number)[][]): string {
 /** The figures as Markdown tables: one line per scenario, then the processes of each. */
 export function formatResults(results: BenchResults): string {
   const scenarios = table(
-    ['scenario', 'webhooks/s', 'answer p50/p99 ms', 'turns/s', 'replies/s', 'turn latency p50/p95/p99 ms', 'non-200', 'dup', 'out of order', 'missing', 'store B/chat', 'CPU % (all)'],
+    [
+      ...['scenario', 'webhooks/s', 'answer p50/p99 ms', 'turns/s', 'CPU ms/turn (all)', 'replies/s'],
+      ...['turn latency p50/p95/p99 ms', 'non-200', 'dup', 'out of order', 'missing', 'store B/chat', 'CPU % (all)'],
+    ],
     results.scenarios.map((s) => [
       s.name,
       s.webhook.answeredPerSecond,
       `${ms(s.webhook.answerMs?.p50)}/${ms(s.webhook.answerMs?.p99)}`,
       s.turns?.turnsPerSecond ?? '-',
+      cpuMsPerTurn(s, sumCpuSeconds(s)),
       s.turns?.repliesPerSecond ?? '-',
       s.turns?.latencyMs ? `${ms(s.turns.latencyMs.p50)}/${ms(s.turns.latencyMs.p95)}/${ms(s.turns.latencyMs.p99)}` : '-',
       s.webhook.errors,
@@ -58,11 +79,14 @@ export function formatResults(results: BenchResults): string {
     ]),
   );
   const processes = table(
-    ['scenario', 'process', 'CPU %', 'CPU s', 'peak RSS MB'],
-    results.scenarios.flatMap((s) => s.processes.map((p) => [s.name, p.name, p.cpuPercent, p.cpuSeconds, p.peakRssMb])),
+    ['scenario', 'process', 'CPU %', 'CPU s', 'CPU ms/turn', 'peak RSS MB'],
+    results.scenarios.flatMap((s) =>
+      s.processes.map((p) => [s.name, p.name, p.cpuPercent, p.cpuSeconds, cpuMsPerTurn(s, p.cpuSeconds), p.peakRssMb]),
+    ),
   );
   const { machine } = results;
   const parts = [`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GiB, Node ${machine.node}; load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd?.join(' ') ?? '?'} at end`, '', scenarios, '', processes];
+  parts.push(...workerFigures(results.scenarios));
   if (results.pipelineToBaseline) parts.push('', `pipeline / baseline (turns/s): ${Object.entries(results.pipelineToBaseline).map(([name, ratio]) => `${name} ${ratio}`).join(', ')}`);
   if (results.jetstream) {
     const j = results.jetstream;
@@ -78,4 +102,47 @@ export function formatResults(results: BenchResults): string {
     parts.push('', table(['package or folder', '%'], results.profile.hotPlaces.map((f) => [f.what, f.percent])));
   }
   return parts.join('\n');
+}
+
+const joined = (values: number[]) => values.join('/');
+
+/**
+ * What the workers' own metrics say of each pipeline run: how often a turn had to read the store
+ * (an activation), ran again, or met a partition moving; and turns/s against workers, beside the
+ * figures from before one live actor per chat.
+ */
+function workerFigures(scenarios: MeasuredScenario[]): string[] {
+  const pipelines = scenarios.filter((s) => s.workers && s.actors);
+  if (pipelines.length === 0) return [];
+  const rows = pipelines.map((s) => {
+    const a = s.actors!;
+    return [
+      s.name,
+      a.turns,
+      `${a.activationsPerTurn ?? '-'} (floor ${a.activationsPerTurnFloor})`,
+      a.rerunsPerTurn ?? '-',
+      a.passivations,
+      joined(a.partitionsOwned),
+      joined(a.liveActors),
+      `${a.ownershipChanges.atStart}/${a.ownershipChanges.duringLoad}`,
+      a.balancedAfterMs === null ? 'never' : (a.balancedAfterMs / 1000).toFixed(1),
+    ];
+  });
+  const header = [
+    ...['scenario', 'turns (workers)', 'activations/turn', 're-runs/turn', 'passivations'],
+    ...['partitions per worker', 'live actors per worker', 'ownership changes start/load', 'spread after s'],
+  ];
+  const scaling = pipelines.map((s) => {
+    const earlier = EARLIER_TURNS_PER_SECOND[s.workers!];
+    return `${s.workers}w ${s.turns?.turnsPerSecond ?? '-'}${earlier ? ` (before: ${earlier})` : ''}`;
+  });
+  return [
+    '',
+    "workers' metrics over the load, summed over workers: an activation reads the chat from the store, a turn",
+    "of a live actor reads nothing, so each chat's first turn sets the floor of activations/turn (1 / lines per chat)",
+    table(header, rows),
+    '',
+    `turns/s by workers: ${scaling.join(', ')}`,
+    '("before": docs/benchmark.md, before one live actor per chat, 1 000 chats × 2 lines)',
+  ];
 }

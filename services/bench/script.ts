@@ -1,9 +1,27 @@
 import { fileContentCatalog } from '../../shared/content.js';
 import { chatDialogue } from '../../machines/dialogue.js';
-import { runTurn } from '../worker/turn.js';
+import { activate, persist, step } from '../worker/index.js';
 
-/** What each benchmark chat says: the menu, then one of its items. Neither needs billing or SMS. */
-export const BENCH_SCRIPT = ['Начать', 'Сервисный центр'] as const;
+/**
+ * What each benchmark chat says; no line needs billing or SMS. `short`: the menu, then one of its
+ * items, so every chat's first turn of two activates its actor. `long`: eight turns through the
+ * information sections and back to the menu, so a chat stays hot for seven turns after activation.
+ */
+export const BENCH_SCRIPTS = {
+  short: ['Начать', 'Сервисный центр'],
+  long: [
+    'Начать',
+    'Сервисный центр',
+    'В меню',
+    'Личный кабинет',
+    'Инструкция для работы в Личном кабинете',
+    'В меню',
+    'Заключить договор',
+    'Необходимые документы',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+export type BenchScriptName = keyof typeof BENCH_SCRIPTS;
 
 /** A reply, or the Viber message it became, reduced to what identifies it in a chat's sequence. */
 export function fingerprint(message: { type?: unknown; kind?: unknown; text?: unknown; media?: unknown; url?: unknown }): string {
@@ -17,15 +35,21 @@ export interface ScriptInProcess {
   snapshot: unknown;
 }
 
-/** The script run through the machine in this process, turn by turn as a worker runs it. */
-export async function runScriptInProcess(script: readonly string[] = BENCH_SCRIPT): Promise<ScriptInProcess> {
+/**
+ * The script run through the machine in this process, step by step as a worker's chat actor runs
+ * it (none of its lines asks for a side effect), the state persisted through JSON after each.
+ */
+export async function runScriptInProcess(script: readonly string[] = BENCH_SCRIPTS.short): Promise<ScriptInProcess> {
   const dialogue = chatDialogue(await fileContentCatalog().load());
-  let saved: { snapshot: unknown; machineVersion: number } | null = null;
+  let { snapshot } = activate(dialogue, 'bench-expected', null);
   const expectedPerLine: string[][] = [];
   for (const [index, text] of script.entries()) {
-    const turn = await runTurn({ dialogue, chatId: 'bench-expected', saved, event: { type: 'chat.text', text, id: `expected-${index}`, at: Date.now() }, timeoutMs: 2_000 });
-    saved = { snapshot: JSON.parse(JSON.stringify(turn.snapshot)), machineVersion: dialogue.version };
-    expectedPerLine.push(turn.replies.map(fingerprint));
+    const next = step(dialogue, snapshot, { type: 'chat.text', text, id: `expected-${index}`, at: Date.now() });
+    if (next.effects.length > 0) throw new Error(`the bench script's «${text}» asks for ${next.effects[0]!.src}`);
+    // A turn is timed by its last reply: a line that makes the bot say nothing could not be timed.
+    if (next.replies.length === 0) throw new Error(`the bench script's «${text}» gets no reply`);
+    snapshot = next.snapshot;
+    expectedPerLine.push(next.replies.map(fingerprint));
   }
-  return { expectedPerLine, snapshot: saved?.snapshot };
+  return { expectedPerLine, snapshot: JSON.parse(JSON.stringify(persist(dialogue, snapshot))) };
 }

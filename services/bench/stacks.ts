@@ -16,6 +16,8 @@ export interface RunningTarget {
   webhookUrl: string;
   fakeViberUrl: string;
   processes: WatchedProcess[];
+  /** Each worker's Prometheus `/metrics`, where the target has workers. */
+  workerMetricsUrls?: string[];
   stop(): Promise<void>;
 }
 
@@ -38,8 +40,10 @@ async function stackEnv(target: StoreTarget, partitions: number): Promise<{ env:
 }
 
 /** Starts services as `npm start` does, keeping only their latest log lines (a run writes millions). */
-async function startServices(names: ServiceName[], env: Record<string, string>, envFor: (name: ServiceName) => Record<string, string> = () => ({})): Promise<ServiceProcess[]> {
-  const services = names.map((name) => startService(name, { ...env, ...envFor(name) }, { keepLogs: 50 }));
+type EnvFor = (name: ServiceName, index: number) => Record<string, string>;
+
+async function startServices(names: ServiceName[], env: Record<string, string>, envFor: EnvFor = () => ({})) {
+  const services = names.map((name, index) => startService(name, { ...env, ...envFor(name, index) }, { keepLogs: 50 }));
   try {
     await Promise.all(services.map((service) => waitForLog(service, 'started')));
   } catch (error) {
@@ -61,11 +65,17 @@ export async function startPipeline(target: StoreTarget, options: { workers: num
     ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${PROFILER_PRELOAD}`.trim(), BENCH_PROFILE_DIR: options.profileDir }
     : {};
   const names: ServiceName[] = ['fake-viber', 'ingress', ...Array<ServiceName>(options.workers).fill('worker'), 'outbound'];
-  const services = await startServices(names, env, (name) => (name === 'worker' ? profiling : {}));
+  // Ports chosen here, not by the system: the line a worker logs with its port is soon out of the kept logs.
+  const opsPorts = new Map<number, number>();
+  for (const [index, name] of names.entries()) if (name === 'worker') opsPorts.set(index, await freePort());
+  const workerEnv: EnvFor = (name, index) =>
+    name === 'worker' ? { ...profiling, OPS_PORT: String(opsPorts.get(index)) } : {};
+  const services = await startServices(names, env, workerEnv);
   return {
     webhookUrl: ingressUrl,
     fakeViberUrl,
     processes: watched(services),
+    workerMetricsUrls: [...opsPorts.values()].map((port) => `http://127.0.0.1:${port}/metrics`),
     stop: async () => void (await Promise.all(services.map((service) => service.stop()))),
   };
 }
