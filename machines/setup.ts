@@ -76,12 +76,8 @@ export interface ChatInput {
   accounts?: string[];
 }
 
-/**
- * What `requestCode` answers. The verification port says `locked` both for too many wrong codes
- * and for too many codes asked for within an hour; `limited` is the second, told as such once the
- * port can tell them apart (see README, "Identification by SMS code").
- */
-export type CodeRequestOutcome = CodeRequestResult | { result: 'limited'; minutes: number };
+/** What `requestCode` answers: `locked` after too many wrong codes, `limited` after too many codes in an hour. */
+export type CodeRequestOutcome = CodeRequestResult;
 
 const notProvided = (name: string) => () => Promise.reject(new Error(`the worker did not provide the "${name}" actor`));
 

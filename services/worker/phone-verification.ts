@@ -221,7 +221,7 @@ export class StoredPhoneVerification implements PhoneVerification {
       if ((await this.sends.countDocuments({ keys: key, at: { $gt: hourAgo } })) > VerificationLimits.codesPerHour) {
         await this.sends.deleteOne({ _id: reservation._id });
         const oldest = await this.sends.find({ keys: key, at: { $gt: hourAgo } }).sort({ at: 1 }).limit(1).next();
-        return { result: 'locked', minutes: minutesUntil(new Date((oldest?.at.getTime() ?? now) + HOUR_MS), now) };
+        return { result: 'limited', minutes: minutesUntil(new Date((oldest?.at.getTime() ?? now) + HOUR_MS), now) };
       }
     }
     return null;

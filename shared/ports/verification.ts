@@ -17,7 +17,10 @@ export type CodeRequestResult =
   | { result: 'mismatch' }
   | { result: 'no-challenge' }
   | { result: 'cooldown'; seconds: number }
-  | { result: 'locked'; minutes: number };
+  /** Too many wrong codes: the account is locked for this chat. */
+  | { result: 'locked'; minutes: number }
+  /** Too many codes asked for within the hour (per account, phone or chat): wait, nothing is wrong. */
+  | { result: 'limited'; minutes: number };
 
 export interface CodeCheck {
   chatId: string;

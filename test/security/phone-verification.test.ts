@@ -126,26 +126,26 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
       return results;
     };
     const sixTimes = <T>(make: (i: number) => T) => Array.from({ length: VerificationLimits.codesPerHour + 1 }, (_, i) => make(i));
-    const fiveSentThenLocked = [...Array<string>(VerificationLimits.codesPerHour).fill('sent'), 'locked'];
+    const fiveSentThenLimited = [...Array<string>(VerificationLimits.codesPerHour).fill('sent'), 'limited'];
 
     test('to one account, from different chats', async () => {
-      expect(await askInTurn(sixTimes((i) => [`chat-${i}`, 'инзб00000003'] as const))).toEqual(fiveSentThenLocked);
+      expect(await askInTurn(sixTimes((i) => [`chat-${i}`, 'инзб00000003'] as const))).toEqual(fiveSentThenLimited);
       expect(sms.delivered).toHaveLength(VerificationLimits.codesPerHour);
     });
 
     test('to one phone, for different accounts', async () => {
       const accounts = ['инзб00000001', 'инзб00000002'];
-      expect(await askInTurn(sixTimes((i) => [`chat-${i}`, accounts[i % 2]!] as const))).toEqual(fiveSentThenLocked);
+      expect(await askInTurn(sixTimes((i) => [`chat-${i}`, accounts[i % 2]!] as const))).toEqual(fiveSentThenLimited);
     });
 
     test('from one chat, for different accounts and phones', async () => {
-      expect(await askInTurn(sixTimes((i) => ['chat-1', `инзб1000000${i}`] as const))).toEqual(fiveSentThenLocked);
+      expect(await askInTurn(sixTimes((i) => ['chat-1', `инзб1000000${i}`] as const))).toEqual(fiveSentThenLimited);
     });
 
     test('the limit lifts an hour after the first code, and says in how many minutes', async () => {
       await askInTurn(sixTimes((i) => [`chat-${i}`, 'инзб00000003'] as const).slice(0, VerificationLimits.codesPerHour));
       clock.advance(20 * MINUTE);
-      expect(await ask(workerA, 'chat-x', 'инзб00000003')).toEqual({ result: 'locked', minutes: 40 });
+      expect(await ask(workerA, 'chat-x', 'инзб00000003')).toEqual({ result: 'limited', minutes: 40 });
       clock.advance(40 * MINUTE + 1);
       expect((await ask(workerB, 'chat-x', 'инзб00000003')).result).toBe('sent');
     });
