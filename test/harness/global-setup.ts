@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureChromium } from '../../services/dev/browser.js';
 import { startMongoCompatible, startNats, type LocalServer } from '../../services/dev/local-servers.js';
 
 declare module 'vitest' {
@@ -34,6 +35,9 @@ export default async function setup(project: TestProject) {
     progress(`store: ${store.engine} at ${store.url}`);
   }
   progress(`nats: ${natsUrl}`);
+  // The simulator page's test fails (not skips) without a browser: get it here, once.
+  const browser = ensureChromium(progress);
+  if (browser.reason) progress(browser.reason);
   project.provide('natsUrl', natsUrl);
   project.provide('mongoUrl', mongoUrl);
 
