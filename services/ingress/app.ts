@@ -27,6 +27,8 @@ export interface IngressOptions {
   meter?: CallbackMeter;
   /** Events per chat that reach the bus; the default limit when not given. */
   rateLimiter?: ChatRateLimiter;
+  /** The chat's chosen button colour, for the welcome; none: the default colour. */
+  buttonColor?: (chatId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -60,7 +62,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
 
   registerOpsRoutes(app, options.ops ?? { registry: new Registry(), checks: [] });
 
-  registerViberWebhook(app, { authToken, sender, publish, meter, rateLimiter });
+  registerViberWebhook(app, { authToken, sender, publish, meter, rateLimiter, buttonColor: options.buttonColor });
   registerPaymentCallback(app, { paymentSecret: options.paymentSecret, publish, meter });
 
   return app;

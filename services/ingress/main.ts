@@ -1,5 +1,6 @@
 import { connectBus } from '../../shared/bus.js';
 import { ensureTopology, publishChatEvent } from '../../shared/chat-bus.js';
+import { natsChatSettings } from '../../shared/chat-settings.js';
 import { readConfig, readInfraConfig } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
 import { runService } from '../../shared/service.js';
@@ -34,6 +35,7 @@ runService(logger, async () => {
   await ensureTopology(bus.jsm, infra);
   const registry = createRegistry('ingress');
   const link = watchNatsLink(bus.nc);
+  const settings = await natsChatSettings(bus.js, infra.replicas);
   const publish = boundedPublish(
     (event, correlationId) => publishChatEvent(bus.js, infra.partitions, event, correlationId),
     link,
@@ -49,6 +51,7 @@ runService(logger, async () => {
     ops: { registry, checks: [natsReady(bus.nc, link)] },
     meter: registerCallbackMetrics(registry),
     rateLimiter: new ChatRateLimiter(config.rateLimit),
+    buttonColor: (chatId) => settings.buttonColor(chatId),
   });
   await app.listen({ host: config.host, port: config.port });
   return {

@@ -20,7 +20,15 @@ import type { ChatRateLimiter } from './rate-limit.js';
  */
 export function registerViberWebhook(
   app: FastifyInstance,
-  options: { authToken: string; sender: ViberSender; publish: PublishEvent; meter: CallbackMeter; rateLimiter: ChatRateLimiter },
+  options: {
+    authToken: string;
+    sender: ViberSender;
+    publish: PublishEvent;
+    meter: CallbackMeter;
+    rateLimiter: ChatRateLimiter;
+    /** The chat's chosen button colour for the welcome, if it has one. */
+    buttonColor?: (chatId: string) => Promise<string | undefined>;
+  },
 ): void {
   const { authToken, sender, publish, meter, rateLimiter } = options;
   app.post(WEBHOOK_PATH, async (request, reply) => {
@@ -75,8 +83,10 @@ export function registerViberWebhook(
       meter.refused('viber', 'unavailable');
       return reply.code(503).send({ error: 'temporarily unavailable' });
     }
+    if (!welcome) return reply.code(200).send({ status: 0 });
     // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
-    return reply.code(200).send(welcome ? renderViberMessage(welcomeReply(), sender) : { status: 0 });
+    const color = await options.buttonColor?.(event.chatId);
+    return reply.code(200).send(renderViberMessage(welcomeReply(color), sender));
   });
 
 }

@@ -5,6 +5,7 @@ import { createHttpPaymentProvider } from '../../shared/adapters/payments-http.j
 import { createHttpSmsGateway } from '../../shared/adapters/sms-http.js';
 import { connectBus, Headers, Streams } from '../../shared/bus.js';
 import { registerConsumerMetrics } from '../../shared/consumer-metrics.js';
+import { natsChatSettings } from '../../shared/chat-settings.js';
 import { ensureTopology, Groups, publishReplies } from '../../shared/chat-bus.js';
 import type { ChatEvent } from '../../shared/chat-event.js';
 import { chaosKill } from '../../shared/chaos.js';
@@ -42,6 +43,7 @@ runService(logger, async () => {
   await ensureTopology(bus.jsm, infra);
   const store = await connectStore(infra.mongoUrl, infra.mongoDb);
   const chats = new MongoChatStore(store.db);
+  const settings = await natsChatSettings(bus.js, infra.replicas);
   const onStep = chaosKill(process.env);
   const registry = createRegistry('worker');
 
@@ -72,6 +74,9 @@ runService(logger, async () => {
         },
         now: Date.now,
         onStep,
+        // Best effort: a welcome in the default colour is no reason to fail a turn.
+        onButtonColor: (color) =>
+          settings.setButtonColor(chatId, color).catch((error: unknown) => logger.warn({ err: error }, 'could not keep the chat colour for the welcome')),
         onTransition: config.inspect ? transitionReporter(bus.nc, chatId) : undefined,
       };
     },

@@ -59,6 +59,17 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     expect(await sentTo(chatId)).toEqual([]);
   });
 
+  test('a later welcome is in the button colour the customer chose in «Настройки»', async () => {
+    const chatId = `u-${randomUUID()}`;
+    const lines = ['Начать', 'Настройки', 'Цвет кнопок', 'Зелёный'];
+    for (const [index, line] of lines.entries()) {
+      await postCallback(webhook(), Callbacks.text(chatId, line), AUTH_TOKEN);
+      await waitForMessages(chatId, index + 1);
+    }
+    const answer = await postCallback(webhook(), Callbacks.conversationStarted(chatId), AUTH_TOKEN);
+    expect(JSON.parse(answer.body).keyboard.Buttons[0].BgColor).toBe('#DFF5E1');
+  });
+
   test('a signed «Начать» gets the main menu with the seven items of the manual, and the snapshot is saved', async () => {
     const chatId = `u-${randomUUID()}`;
     const answer = await postCallback(webhook(), Callbacks.text(chatId, 'Начать'), AUTH_TOKEN);

@@ -36,6 +36,8 @@ export interface ChatActorDeps {
   now(): number;
   /** Each step of a turn, for the fault tests (CHAOS_KILL_AT). */
   onStep?(step: TurnStep): void;
+  /** The chat's button colour changed in a saved step: ingress needs it for the next welcome. */
+  onButtonColor?(color: string): Promise<void>;
   /** Each transition, for live inspection: the state before, the state after, the event's type. */
   onTransition?(from: unknown, to: unknown, eventType: string): void;
 }
@@ -190,8 +192,11 @@ export class ChatActor {
     };
     this.deps.fence();
     if (!(await store.save(saved, record.version))) throw new SaveRefused();
+    const colorBefore = (this.live!.snapshot.context as { buttonColor?: string }).buttonColor;
     this.live = { snapshot: next.snapshot, record: saved };
     this.deps.onStep?.('saved');
+    const color = (next.snapshot.context as { buttonColor?: string }).buttonColor;
+    if (color && color !== colorBefore) await this.deps.onButtonColor?.(color);
     await this.deps.publishReplies(outbox, turn.correlationId);
     this.deps.onStep?.('published');
   }
