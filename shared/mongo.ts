@@ -17,6 +17,10 @@ export async function connectStore(url: string, dbName: string): Promise<Store> 
     // A server that accepts a connection and never answers (seen during a restart) must fail the
     // turn, which is then retried, not hang it. (The driver's timeoutMS is ignored since v7.)
     socketTimeoutMS: 10_000,
+    // A process's operations queue here rather than inside the store: FerretDB serves each from a
+    // pool of 50 PostgreSQL connections, and hundreds of concurrent operations from a few workers
+    // made every one of them slow enough to time out (measured: 4 workers, 0 turns/s).
+    maxPoolSize: 16,
     // Majority write concern: an acknowledged snapshot survives the loss of a replica set member.
     writeConcern: { w: 'majority' },
     retryWrites: true,
