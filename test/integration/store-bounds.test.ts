@@ -168,7 +168,7 @@ describe('the store stays bounded (real store)', () => {
       expect((await ask(n)).result).toBe('sent');
       clock.advance(60_000);
     }
-    expect((await ask(99)).result).toBe('locked');
+    expect((await ask(99)).result).toBe('limited');
     clock.advance(60 * 60_000);
     expect((await ask(100)).result).toBe('sent');
 
