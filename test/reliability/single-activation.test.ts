@@ -26,7 +26,7 @@ import { collectReplies, describe as describeReply, expectedReplies, runTraffic,
 
 const AUTH_TOKEN = 'single-activation-token';
 const PARTITIONS = 8;
-const LEASE_TTL_MS = 1500;
+const LEASE_TTL_MS = 2000;
 const LEASES = { PARTITIONS: String(PARTITIONS), LEASE_TTL_MS: String(LEASE_TTL_MS) };
 /** A dead or paused worker's chats must answer again within this (lease expiry plus a turn). */
 const TAKEOVER_MS = LEASE_TTL_MS + 3000;
