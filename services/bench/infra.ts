@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { startMongoCompatible, startNats, type LocalServer } from '../dev/local-servers.js';
 import { connectStore } from '../../shared/mongo.js';
 import { CHATS_COLLECTION } from '../worker/chat-store.js';
-import type { WatchedProcess } from './proc-sampler.js';
+import { childProcesses, type WatchedProcess } from './proc-sampler.js';
 
 /** The bus and the store the benchmark runs on: throwaway servers it started, or NATS_URL / MONGO_URL. */
 export interface BenchInfra {
@@ -44,12 +44,21 @@ export async function startBenchInfra(progress: (message: string) => void): Prom
     mongoUrl,
     storeEngine,
     storeDir,
-    processes: started.map((server) => ({ name: server.label, pid: server.process.pid! })),
+    processes: [...started.map((server) => ({ name: server.label, pid: server.process.pid! })), ...postgres()],
     async stop() {
       await Promise.all(started.map((server) => server.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * PostgreSQL when FerretDB runs on it: started by this process, beside FerretDB. The store's work
+ * is done in its backends, a process per connection, so they are counted with the postmaster.
+ */
+function postgres(): WatchedProcess[] {
+  const postmaster = childProcesses(process.pid).find((child) => child.name === 'postgres');
+  return postmaster ? [{ name: 'postgres (with backends)', pid: postmaster.pid, withChildren: true }] : [];
 }
 
 /**

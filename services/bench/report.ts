@@ -61,6 +61,7 @@ export function formatResults(results: BenchResults): string {
     [
       ...['scenario', 'webhooks/s', 'answer p50/p99 ms', 'turns/s', 'CPU ms/turn (all)', 'replies/s'],
       ...['turn latency p50/p95/p99 ms', 'non-200', 'dup', 'out of order', 'missing', 'store B/chat', 'CPU % (all)'],
+      'machine busy / steal (% of all cores)',
     ],
     results.scenarios.map((s) => [
       s.name,
@@ -76,6 +77,7 @@ export function formatResults(results: BenchResults): string {
       s.turns?.missing ?? '-',
       s.storeSize?.bytesPerChat ?? '-',
       s.processes.reduce((sum, p) => sum + p.cpuPercent, 0),
+      s.machineCpu ? `${s.machineCpu.busyPercent} / ${s.machineCpu.stealPercent}` : '-',
     ]),
   );
   const processes = table(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { analyseTurns, type TurnFigures } from './analyse.js';
 import { runLoad, type LoadProgress } from './load.js';
+import { startMachineCpu, type MachineCpu } from './machine-cpu.js';
 import { ProcessSampler, type ProcessFigures, type WatchedProcess } from './proc-sampler.js';
 import { startProgressLine } from './progress.js';
 import { ReplyCollector } from './replies.js';
@@ -23,6 +24,8 @@ export interface ScenarioResult {
   /** Absent for the empty webhook, which sends nothing to Viber. */
   turns?: TurnFigures;
   processes: ProcessFigures[];
+  /** The whole machine over the scenario: how busy, and how much the hypervisor took away. */
+  machineCpu: MachineCpu | null;
   wallSeconds: number;
 }
 
@@ -63,6 +66,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   });
   const sampler = new ProcessSampler(plan.processes);
   sampler.start();
+  const machineCpu = startMachineCpu();
   let load;
   try {
     const polling = collector && pollWhileLoading(collector);
@@ -73,6 +77,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
     line.stop();
   }
   const processes = sampler.stop();
+  const machine = machineCpu();
   const answerTimes = load.postedAt.flat();
   return {
     name: plan.name,
@@ -85,6 +90,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
     },
     turns: collector && analyseTurns(chatIds, load.postedAt, plan.replies!.expectedPerLine, collector.byChat),
     processes,
+    machineCpu: machine,
     wallSeconds: round((Date.now() - started) / 1000),
   };
 }
