@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +30,9 @@ export function startService(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  const logFile = logFileFor(name, child.pid);
   const record = (line: Record<string, unknown>) => {
+    if (logFile) appendFileSync(logFile, `${JSON.stringify(line)}\n`);
     logs.push(line);
     if (logs.length > keep) logs.shift();
     options.onLine?.(line);
@@ -60,6 +64,14 @@ export function startService(
         child.kill(signal);
       }),
   };
+}
+
+/** SERVICE_LOG_DIR set: every service's lines also go to a file there, to read after a failed run. */
+function logFileFor(name: ServiceName, pid: number | undefined): string | undefined {
+  const dir = process.env.SERVICE_LOG_DIR;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name}-${String(pid)}.log`);
 }
 
 export async function waitForLog(service: ServiceProcess, message: string, timeoutMs = 30_000): Promise<void> {

@@ -27,7 +27,11 @@ import { collectReplies, describe as describeReply, expectedReplies, runTraffic,
 const AUTH_TOKEN = 'single-activation-token';
 const PARTITIONS = 8;
 const LEASE_TTL_MS = 2000;
-const LEASES = { PARTITIONS: String(PARTITIONS), LEASE_TTL_MS: String(LEASE_TTL_MS) };
+/**
+ * A test customer answers at machine speed, over a turn a second for half a minute: above ingress's
+ * per-chat limit (a burst of 20, then 1/s), which drops the excess.
+ */
+const STACK_ENV = { PARTITIONS: String(PARTITIONS), LEASE_TTL_MS: String(LEASE_TTL_MS), RATE_LIMIT_PER_SECOND: '50' };
 /** A dead or paused worker's chats must answer again within this (lease expiry plus a turn). */
 const TAKEOVER_MS = LEASE_TTL_MS + 3000;
 /** Only for the kills mid-turn: the event a killed worker held comes back soon. */
@@ -62,7 +66,7 @@ async function launch(workers: number, extraEnv: Record<string, string> = {}): P
   await (await freshBus()).close();
   const mongoDb = `single_${randomUUID().slice(0, 8)}`;
   const options = { natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb, authToken: AUTH_TOKEN, workers };
-  const start = () => startStack({ ...options, extraEnv: { ...LEASES, ...extraEnv } });
+  const start = () => startStack({ ...options, extraEnv: { ...STACK_ENV, ...extraEnv } });
   // startStack picks free ports before the services bind them; another process can take one in between.
   const portTaken = (error: unknown) => String(error).includes('EADDRINUSE');
   const stack = await start().catch((error: unknown) => (portTaken(error) ? start() : Promise.reject(error)));
