@@ -1,5 +1,5 @@
 import type { Content } from '../shared/content.js';
-import type { Reply } from '../shared/reply.js';
+import type { Reply } from '../shared/contracts/reply.js';
 import { DEFAULT_BUTTON_COLOR, mainMenu, startKeyboard, text } from './keyboards.js';
 import { goToMenu, hintInPlace, menuItemTransitions, toMenuOnRequest } from './navigation.js';
 import { contractState } from './sections/contract.js';

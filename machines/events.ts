@@ -1,11 +1,11 @@
-import type { ChatEvent, ChatEventKind } from '../shared/chat-event.js';
-import type { Reply } from '../shared/reply.js';
+import type { ChatEvent, ChatEventKind } from '../shared/contracts/chat-event.js';
+import type { Reply } from '../shared/contracts/reply.js';
 
 /** What the chat event carries that the machine does not need: the channel's routing fields. */
 type RoutingFields = 'kind' | 'channel' | 'chatId';
 
 /**
- * What the dialogue machines receive: each kind of chat event (shared/chat-event.ts) as the event
+ * What the dialogue machines receive: each kind of chat event (shared/contracts/chat-event.ts) as the event
  * type `chat.<kind>`, with the event's own fields, its id (the key that makes its side effects
  * idempotent) and its time. Made from `ChatEvent` kind by kind, so the two cannot drift.
  */

@@ -1,4 +1,4 @@
-import type { Button, Keyboard, Reply } from '../shared/reply.js';
+import type { Button, Keyboard, Reply } from '../shared/contracts/reply.js';
 import type { FileRef } from '../shared/content.js';
 import { Buttons, MENU_ITEMS, START_COMMAND } from './texts.js';
 

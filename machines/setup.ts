@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { Keyboard, Reply } from '../shared/reply.js';
+import type { Keyboard, Reply } from '../shared/contracts/reply.js';
 import type {
   AccountSummary,
   AmountDue,
@@ -131,7 +131,7 @@ const TO_MENU = new Set([Buttons.ToMenu, 'Меню', START_COMMAND].map(normalis
 
 /**
  * The one typed setup every part of the chat machine is made with. Side effects are the actors
- * below, declared here by their types and provided by the worker (services/worker/effects.ts);
+ * below, declared here by their types and provided by the worker (services/worker/effects/effects.ts);
  * the machine itself only decides and says. Every guard has a name (the diagrams show it, in
  * words), and every action that changes the context takes typed parameters.
  */

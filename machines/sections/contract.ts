@@ -1,5 +1,5 @@
 import type { Content } from '../../shared/content.js';
-import type { Reply } from '../../shared/reply.js';
+import type { Reply } from '../../shared/contracts/reply.js';
 import { choices, file, text } from '../keyboards.js';
 import { isBack, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
 import { chatSetup, pick, say, type ChatContext } from '../setup.js';

@@ -1,11 +1,11 @@
 import { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../../shared/ops/logger.js';
 import type { ViberSender } from '../../shared/viber/render.js';
 import { ChatRateLimiter } from './rate-limit.js';
 import { registerPaymentCallback } from './payment-callback.js';
 import { registerViberWebhook } from './viber-webhook.js';
-import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops-routes.js';
+import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops/ops-routes.js';
 import { unmetered, type CallbackMeter, type CallbackSource } from './metrics.js';
 
 import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH, type PublishEvent } from './routes.js';

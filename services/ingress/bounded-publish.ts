@@ -1,4 +1,4 @@
-import type { BusLink } from '../../shared/readiness.js';
+import type { BusLink } from '../../shared/ops/readiness.js';
 import type { PublishEvent } from './routes.js';
 
 /** The bus cannot take the event now: ingress answers 503 and the sender sends it again. */

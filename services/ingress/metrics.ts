@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { errorKind, LATENCY_BUCKETS } from '../../shared/metrics.js';
+import { errorKind, LATENCY_BUCKETS } from '../../shared/ops/metrics.js';
 import type { PublishEvent } from './app.js';
 
 /** Where a callback came from: Viber's webhook or the payment provider's notice. */

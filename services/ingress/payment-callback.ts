@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { ChatEvent } from '../../shared/chat-event.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
-import { PaymentNoticeError, readPaymentNotice } from '../../shared/payment-notice.js';
+import { PaymentNoticeError, readPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { EMPTY_BODY, PAYMENT_CALLBACK_PATH, type PublishEvent } from './routes.js';
 import type { CallbackMeter } from './metrics.js';
 

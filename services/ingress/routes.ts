@@ -1,4 +1,4 @@
-import type { ChatEvent } from '../../shared/chat-event.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 
 export const WEBHOOK_PATH = '/viber/webhook';
 export const PAYMENT_CALLBACK_PATH = '/payments/callback';

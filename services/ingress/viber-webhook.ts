@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
-import { chatTag } from '../../shared/logger.js';
+import { ChatEventKind, type ChatEvent } from '../../shared/contracts/chat-event.js';
+import { chatTag } from '../../shared/ops/logger.js';
 import { welcomeReply } from '../../machines/chat.machine.js';
 import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';

@@ -1,5 +1,5 @@
-import type { ConfigReader } from '../../shared/config.js';
-import { DEFAULT_RETRY_MAX_MS } from '../../shared/partitioned-consumer.js';
+import type { ConfigReader } from '../../shared/ops/config.js';
+import { DEFAULT_RETRY_MAX_MS } from '../../shared/bus/partitioned-consumer.js';
 import type { DeliveryPolicy } from './deliver.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

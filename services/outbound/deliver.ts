@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { OutboundReply } from '../../shared/reply.js';
-import type { Logger } from '../../shared/logger.js';
-import type { Outcome } from '../../shared/partitioned-consumer.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
+import type { Logger } from '../../shared/ops/logger.js';
+import type { Outcome } from '../../shared/bus/partitioned-consumer.js';
 import { ViberApiError } from '../../shared/viber/api.js';
 import type { Parking } from './parking.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';

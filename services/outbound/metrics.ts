@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { withTimeout } from '../../shared/with-timeout.js';
+import { withTimeout } from '../../shared/ops/with-timeout.js';
 import type { ParkedChats } from './parked-chats.js';
 
 export interface OutboundMeter {

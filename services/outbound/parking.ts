@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { deleteDeadLetter, fileDeadLetter } from '../../shared/dead-letters.js';
-import type { DeadLetterFiler } from '../../shared/partitioned-consumer.js';
-import type { OutboundReply } from '../../shared/reply.js';
+import { deleteDeadLetter, fileDeadLetter } from '../../shared/bus/dead-letters.js';
+import type { DeadLetterFiler } from '../../shared/bus/partitioned-consumer.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { ParkedChats, ParkEntry } from './parked-chats.js';
 
 export interface Parking {

@@ -1,5 +1,5 @@
-import type { Logger } from '../../shared/logger.js';
-import type { OutboundReply } from '../../shared/reply.js';
+import type { Logger } from '../../shared/ops/logger.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
 import { ViberApiError } from '../../shared/viber/api.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
-import type { OutboundReply } from '../../shared/reply.js';
-import { isDuplicateKeyError } from '../../shared/mongo.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
+import { isDuplicateKeyError } from '../../shared/store/mongo.js';
 
 /** A side effect the saved state asked for and is waiting on; `id` is its idempotency key. */
 export interface PendingEffect {

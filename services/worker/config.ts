@@ -1,6 +1,6 @@
-import { readConfig, readInfraConfig } from '../../shared/config.js';
+import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
 import { DEFAULT_CONTENT_PATH } from '../../shared/content.js';
-import { readOpsConfig } from '../../shared/ops-server.js';
+import { readOpsConfig } from '../../shared/ops/ops-server.js';
 
 /** The worker's settings, read once at start; `done()` reports every problem together. */
 export function readWorkerConfig() {

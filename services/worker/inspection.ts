@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { inspectSubject, type InspectionReport } from '../../shared/inspection.js';
-import { chatTag } from '../../shared/logger.js';
+import { inspectSubject, type InspectionReport } from '../../shared/contracts/inspection.js';
+import { chatTag } from '../../shared/ops/logger.js';
 
 /**
  * Reports one chat's transitions on core NATS under `inspect.chat.<tag>`, for the simulator's live

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { errorKind, LATENCY_BUCKETS } from '../../shared/metrics.js';
+import { errorKind, LATENCY_BUCKETS } from '../../shared/ops/metrics.js';
 import type { ApplyOutcome } from './actors/chat-actor.js';
 
 export interface WorkerMetrics {

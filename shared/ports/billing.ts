@@ -1,6 +1,6 @@
 /**
  * The billing system as the bot sees it. The real one belongs to the retailer; the local reference
- * implementation (services/reference) keeps demo accounts in MongoDB. Amounts are in kopecks,
+ * implementation (fakes/reference) keeps demo accounts in MongoDB. Amounts are in kopecks,
  * readings in the meter's units, dates as ISO strings (YYYY-MM-DD).
  */
 

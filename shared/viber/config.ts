@@ -1,4 +1,4 @@
-import type { ConfigReader } from '../config.js';
+import type { ConfigReader } from '../ops/config.js';
 import type { ViberSender } from './render.js';
 import { VIBER_API_URL } from './types.js';
 

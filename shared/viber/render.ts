@@ -1,4 +1,4 @@
-import type { Button, Keyboard, Reply } from '../reply.js';
+import type { Button, Keyboard, Reply } from '../contracts/reply.js';
 import type { ViberButton, ViberKeyboard, ViberOutboundMessage } from './types.js';
 
 export interface ViberSender {

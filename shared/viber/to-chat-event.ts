@@ -1,4 +1,4 @@
-import { ChatEventKind, type ChatEvent } from '../chat-event.js';
+import { ChatEventKind, type ChatEvent } from '../contracts/chat-event.js';
 import type { ViberCallback, ViberInboundMessage } from './types.js';
 
 export class MalformedCallbackError extends Error {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
+import type { Store } from '../../shared/store/mongo.js';
 import { Texts } from '../../machines/texts.js';
 import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
-import { signPaymentNotice } from '../../shared/payment-notice.js';
+import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { startStack, type Stack } from '../harness/processes.js';
 import { conversation } from '../harness/conversation.js';

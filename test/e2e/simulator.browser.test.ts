@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SentMessage } from '../../services/fake-viber/app.js';
-import type { Store } from '../../shared/mongo.js';
+import type { SentMessage } from '../../fakes/viber/app.js';
+import type { Store } from '../../shared/store/mongo.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { formatAccount, Texts } from '../../machines/texts.js';
 import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
-import { CHROMIUM } from '../../services/dev/browser.js';
+import { CHROMIUM } from '../../tools/dev/browser.js';
 
 /** Debian's Chromium: no browser is downloaded; .ci/run installs the package when it is missing. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

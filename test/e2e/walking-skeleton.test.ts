@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Streams, type Bus } from '../../shared/bus.js';
-import type { Store } from '../../shared/mongo.js';
+import { Streams, type Bus } from '../../shared/bus/bus.js';
+import type { Store } from '../../shared/store/mongo.js';
 import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { MENU_ITEMS, Texts } from '../../machines/texts.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { CHAT_MACHINE_VERSION } from '../../machines/chat.machine.js';
 import { CHATS_COLLECTION } from '../../services/worker/index.js';
-import { Callbacks, postCallback, toViberJson } from '../../services/fake-viber/callbacks.js';
-import type { SentMessage } from '../../services/fake-viber/app.js';
+import { Callbacks, postCallback, toViberJson } from '../../fakes/viber/callbacks.js';
+import type { SentMessage } from '../../fakes/viber/app.js';
 import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
 

@@ -1,5 +1,5 @@
-import type { SentMessage } from '../../services/fake-viber/app.js';
-import { Callbacks, postCallback } from '../../services/fake-viber/callbacks.js';
+import type { SentMessage } from '../../fakes/viber/app.js';
+import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import type { Stack } from './processes.js';
 
 /**

@@ -4,7 +4,7 @@ import type { CodeCheckResult, CodeRequestResult, PhoneVerification } from '../.
 
 /**
  * Small in-memory stand-ins for the systems outside the bot, for tests of the machines alone.
- * The reference implementations in services/reference are what the stack and end-to-end tests use.
+ * The reference implementations in fakes/reference are what the stack and end-to-end tests use.
  */
 export const DAY_NIGHT_METER: Meter = {
   id: 'm-dn',

@@ -1,7 +1,7 @@
-import type { ChatEvent } from '../../shared/chat-event.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 import { fileContentCatalog } from '../../shared/content.js';
-import { createLogger } from '../../shared/logger.js';
-import type { Reply } from '../../shared/reply.js';
+import { createLogger } from '../../shared/ops/logger.js';
+import type { Reply } from '../../shared/contracts/reply.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
 import { chatDialogue, type Dialogue } from '../../machines/dialogue.js';
 import { ChatActor, effectRunner, type EffectPorts } from '../../services/worker/index.js';

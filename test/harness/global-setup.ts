@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureChromium } from '../../services/dev/browser.js';
-import { startMongoCompatible, startNats, type LocalServer } from '../../services/dev/local-servers.js';
+import { ensureChromium } from '../../tools/dev/browser.js';
+import { startMongoCompatible, startNats, type LocalServer } from '../../tools/dev/local-servers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

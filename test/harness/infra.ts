@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { connectBus, Streams, type Bus } from '../../shared/bus.js';
-import { connectStore, type Store } from '../../shared/mongo.js';
-import { createLogger } from '../../shared/logger.js';
+import { connectBus, Streams, type Bus } from '../../shared/bus/bus.js';
+import { connectStore, type Store } from '../../shared/store/mongo.js';
+import { createLogger } from '../../shared/ops/logger.js';
 import { OWNERSHIP_BUCKET } from '../../services/worker/ownership/index.js';
 
 export const natsUrl = () => inject('natsUrl');

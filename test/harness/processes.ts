@@ -1,5 +1,5 @@
-import { freePort, waitForPort } from '../../services/dev/local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../../services/dev/processes.js';
+import { freePort, waitForPort } from '../../tools/dev/local-servers.js';
+import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../../tools/dev/processes.js';
 
 export { startService, waitForLog, type ServiceProcess };
 

@@ -1,5 +1,5 @@
-import type { SentMessage } from '../../services/fake-viber/app.js';
-import { Callbacks, postCallback } from '../../services/fake-viber/callbacks.js';
+import type { SentMessage } from '../../fakes/viber/app.js';
+import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import { dialogueDriver } from './dialogue-driver.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from './demo-billing.js';
 

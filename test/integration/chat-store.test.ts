@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
-import type { OutboundReply } from '../../shared/reply.js';
+import type { Store } from '../../shared/store/mongo.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
 import { chatDialogue as makeDialogue } from '../../machines/dialogue.js';
 import { content } from '../harness/dialogue-driver.js';
 import { ChatActor, KEEP_VERSIONS, MongoChatStore, type ChatRecord, type ChatStore } from '../../services/worker/index.js';

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
+import type { Store } from '../../shared/store/mongo.js';
 import type { PaymentRequest } from '../../shared/ports/payments.js';
 import type { SmsGateway } from '../../shared/ports/sms.js';
 import {
   BillingCollections,
   createBillingStore,
   type CheckedSubmission,
-} from '../../services/reference/billing-store.js';
-import { seedDemoAccounts } from '../../services/reference/demo-accounts.js';
-import { createPaymentOrders, PAYMENT_ORDERS_COLLECTION } from '../../services/reference/payment-orders.js';
-import { createSmsOutbox, type SmsOutbox } from '../../services/reference/sms-outbox.js';
+} from '../../fakes/reference/billing-store.js';
+import { seedDemoAccounts } from '../../fakes/reference/demo-accounts.js';
+import { createPaymentOrders, PAYMENT_ORDERS_COLLECTION } from '../../fakes/reference/payment-orders.js';
+import { createSmsOutbox, type SmsOutbox } from '../../fakes/reference/sms-outbox.js';
 import { freshStore } from '../harness/infra.js';
 import { billingWithPhones, manualClock, verificationOn } from '../security/verification-kit.js';
 

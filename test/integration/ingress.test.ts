@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { partitionOf, Streams, type Bus } from '../../shared/bus.js';
-import { ensureTopology, publishChatEvent } from '../../shared/chat-bus.js';
+import { partitionOf, Streams, type Bus } from '../../shared/bus/bus.js';
+import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { buildIngress, PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/app.js';
-import { signPaymentNotice } from '../../shared/payment-notice.js';
+import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
-import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 import { freshBus, testLogger } from '../harness/infra.js';
 
 const TOKEN = 'ingress-test-token';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeAll, afterAll, describe, expect, test } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { JsMsg } from '@nats-io/jetstream';
-import { ensurePartitionConsumer, ensureStream, partitionSubject, Streams, type Bus } from '../../shared/bus.js';
+import { ensurePartitionConsumer, ensureStream, partitionSubject, Streams, type Bus } from '../../shared/bus/bus.js';
 import {
   OWNERSHIP_BUCKET,
   startPartitionOwnership,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
-import { PaymentOrders } from '../../services/worker/payment-orders.js';
+import type { Store } from '../../shared/store/mongo.js';
+import { PaymentOrders } from '../../services/worker/payments/payment-orders.js';
 import { freshStore } from '../harness/infra.js';
 
 describe('payment notices are believed only for our orders, once (real store)', () => {

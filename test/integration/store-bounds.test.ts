@@ -1,10 +1,10 @@
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
+import type { Store } from '../../shared/store/mongo.js';
 import { CHATS_COLLECTION, KEEP_VERSIONS, MongoChatStore, supportsTtlIndexes, type ChatRecord } from '../../services/worker/chat-store.js';
-import { SEND_RETENTION_MS, VerificationLimits } from '../../services/worker/phone-verification.js';
-import { PaymentOrders } from '../../services/worker/payment-orders.js';
-import { BillingCollections, createBillingStore, type AccountDoc } from '../../services/reference/billing-store.js';
+import { SEND_RETENTION_MS, VerificationLimits } from '../../services/worker/verification/phone-verification.js';
+import { PaymentOrders } from '../../services/worker/payments/payment-orders.js';
+import { BillingCollections, createBillingStore, type AccountDoc } from '../../fakes/reference/billing-store.js';
 import { billingWithPhones, CapturingSms, manualClock, verificationOn } from '../security/verification-kit.js';
 import { freshStore } from '../harness/infra.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { chatDiagrams, diagramTextFiles, staleDiagramFiles } from '../../services/cli/diagram-files.js';
+import { chatDiagrams, diagramTextFiles, staleDiagramFiles } from '../../tools/cli/diagram-files.js';
 
 test('the committed diagrams in docs/diagrams match the machine definitions', async () => {
   const stale = await staleDiagramFiles(diagramTextFiles(await chatDiagrams()));

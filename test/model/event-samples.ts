@@ -1,4 +1,4 @@
-import type { Button } from '../../shared/reply.js';
+import type { Button } from '../../shared/contracts/reply.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
 import { MENU_ITEMS } from '../../machines/texts.js';
 

@@ -1,7 +1,7 @@
 import type { StateValue } from 'xstate';
-import type { Reply } from '../../shared/reply.js';
+import type { Reply } from '../../shared/contracts/reply.js';
 import { renderViberMessage } from '../../shared/viber/render.js';
-import { validateSendMessage } from '../../services/fake-viber/validate.js';
+import { validateSendMessage } from '../../fakes/viber/validate.js';
 
 export type Invariant = 'keyboard' | 'way-to-menu' | 'viber' | 'colour' | 'model';
 

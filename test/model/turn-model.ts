@@ -2,7 +2,7 @@ import { initialTransition, transition, type ActorLogic, type AnyMachineSnapshot
 import { welcomeReply, type ChatMachine } from '../../machines/chat.machine.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatContext, ChatInput } from '../../machines/setup.js';
-import type { Button, Reply } from '../../shared/reply.js';
+import type { Button, Reply } from '../../shared/contracts/reply.js';
 import type { EffectOracle } from './effect-oracle.js';
 import { resolveSample } from './event-samples.js';
 import type { EffectPorts } from '../../services/worker/index.js';

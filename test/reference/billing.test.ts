@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHttpBillingGateway } from '../../shared/adapters/billing-http.js';
 import { BillingUnavailableError, type BillingGateway } from '../../shared/ports/billing.js';
-import { isoDate } from '../../services/reference/calendar.js';
-import { HISTORY_MONTHS } from '../../services/reference/demo-accounts.js';
+import { isoDate } from '../../fakes/reference/calendar.js';
+import { HISTORY_MONTHS } from '../../fakes/reference/demo-accounts.js';
 import { setFaults, startReference, type RunningReference } from './reference-app.js';
 
 const key = () => `test-${randomUUID()}`;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { PaymentNoticeError, readPaymentNotice, signPaymentNotice } from '../../shared/payment-notice.js';
+import { PaymentNoticeError, readPaymentNotice, signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import type { PaymentNotice } from '../../shared/ports/payments.js';
 
 const SECRET = 'notice-secret';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createHttpPaymentProvider } from '../../shared/adapters/payments-http.js';
-import { readPaymentNotice } from '../../shared/payment-notice.js';
+import { readPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER, PaymentUnavailableError, type PaymentProvider, type PaymentRequest } from '../../shared/ports/payments.js';
 import { eventually } from '../harness/infra.js';
 import { PAYMENT_SECRET, setFaults, startReference, type RunningReference } from './reference-app.js';

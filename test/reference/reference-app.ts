@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../shared/mongo.js';
-import { buildReferenceSystems, type ReferenceOptions } from '../../services/reference/app.js';
+import type { Store } from '../../shared/store/mongo.js';
+import { buildReferenceSystems, type ReferenceOptions } from '../../fakes/reference/app.js';
 import { freshStore, testLogger } from '../harness/infra.js';
 
 export const PAYMENT_SECRET = 'reference-test-secret';

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHttpSmsGateway } from '../../shared/adapters/sms-http.js';
 import { SmsUnavailableError, type SmsGateway } from '../../shared/ports/sms.js';
-import type { OutboxEntry } from '../../services/reference/sms-outbox.js';
+import type { OutboxEntry } from '../../fakes/reference/sms-outbox.js';
 import { setFaults, startReference, type RunningReference } from './reference-app.js';
 
 describe('reference SMS gateway through the HTTP SMS adapter', () => {

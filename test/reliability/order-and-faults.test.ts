@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { connectBus } from '../../shared/bus.js';
-import { listDeadLetters } from '../../shared/dead-letters.js';
-import { connectStore } from '../../shared/mongo.js';
+import { connectBus } from '../../shared/bus/bus.js';
+import { listDeadLetters } from '../../shared/bus/dead-letters.js';
+import { connectStore } from '../../shared/store/mongo.js';
 import { MongoChatStore } from '../../services/worker/index.js';
 import { eventually, freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
 import { startService, startStack, waitForLog, type Stack } from '../harness/processes.js';
@@ -164,7 +164,7 @@ describe('nothing lost, nothing twice, in order', () => {
       await bus.close();
     }
     // The operator's command, as a process of its own; it fails (rejects) unless every chat was unparked.
-    const replay = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'services/cli/replay-dead-letters.ts', '--replay'], { env: { ...process.env, ...stack.env } });
+    const replay = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'], { env: { ...process.env, ...stack.env } });
     expect(replay.stdout).toMatch(/unparked/);
     const after = await collectReplies(stack.fakeViberUrl, [chatId], 2);
     expect(after.get(chatId)).toEqual(await expectedReplies(['Начать', 'Настройки']));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { consumerName, partitionOf, partitionSubject, Streams, type Bus } from '../../shared/bus.js';
-import { ensureTopology, Groups } from '../../shared/chat-bus.js';
-import { listDeadLetters } from '../../shared/dead-letters.js';
-import type { OutboundReply } from '../../shared/reply.js';
+import { consumerName, partitionOf, partitionSubject, Streams, type Bus } from '../../shared/bus/bus.js';
+import { ensureTopology, Groups } from '../../shared/bus/chat-bus.js';
+import { listDeadLetters } from '../../shared/bus/dead-letters.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';
 import { natsParkedChats, type ParkedChats } from '../../services/outbound/parked-chats.js';
 import { parking, type Parking } from '../../services/outbound/parking.js';

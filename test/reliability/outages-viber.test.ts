@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { Fault } from '../../services/fake-viber/app.js';
-import { connectBus } from '../../shared/bus.js';
-import { listDeadLetters } from '../../shared/dead-letters.js';
+import type { Fault } from '../../fakes/viber/app.js';
+import { connectBus } from '../../shared/bus/bus.js';
+import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import { eventually, freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
 import { sampleSum, scrape } from '../harness/metrics.js';
 import { opsUrlOf, startStack, type Stack } from '../harness/processes.js';
@@ -53,7 +53,7 @@ async function outboundLetters() {
 
 /** `npm run replay-dead-letters -- --replay` as an operator runs it: a process of its own. */
 function replayCommand(current: Stack): Promise<{ code: number | null; output: string }> {
-  const args = ['--import', 'tsx', 'services/cli/replay-dead-letters.ts', '--replay'];
+  const args = ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'];
   const env = { ...process.env, ...current.env };
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

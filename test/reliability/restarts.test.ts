@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, startMongoCompatible, startNats, type LocalServer } from '../../services/dev/local-servers.js';
+import { freePort, startMongoCompatible, startNats, type LocalServer } from '../../tools/dev/local-servers.js';
 import { freshBus, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack } from '../harness/processes.js';
 import { collectReplies, expectedReplies, runTraffic } from '../harness/traffic.js';

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Buttons, formatNumber, Texts } from '../../machines/texts.js';
-import type { SentMessage } from '../../services/fake-viber/app.js';
-import { Callbacks, postCallback } from '../../services/fake-viber/callbacks.js';
-import { BillingCollections } from '../../services/reference/billing-store.js';
-import { HISTORY_MONTHS } from '../../services/reference/demo-accounts.js';
-import { partitionOf } from '../../shared/bus.js';
-import { chatTag } from '../../shared/logger.js';
-import { connectStore } from '../../shared/mongo.js';
+import type { SentMessage } from '../../fakes/viber/app.js';
+import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
+import { BillingCollections } from '../../fakes/reference/billing-store.js';
+import { HISTORY_MONTHS } from '../../fakes/reference/demo-accounts.js';
+import { partitionOf } from '../../shared/bus/bus.js';
+import { chatTag } from '../../shared/ops/logger.js';
+import { connectStore } from '../../shared/store/mongo.js';
 import { conversation } from '../harness/conversation.js';
 import { eventually, freshBus, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startService, startStack, waitForLog, type ServiceProcess, type Stack } from '../harness/processes.js';
@@ -37,7 +37,7 @@ const TAKEOVER_MS = LEASE_TTL_MS + 3000;
 /** Only for the kills mid-turn: the event a killed worker held comes back soon. */
 const FAST_REDELIVERY = { ACK_WAIT_MS: '2000', RETRY_BASE_MS: '50' };
 
-/** Demo accounts of the reference billing and the phones on file (services/reference/demo-accounts.ts). */
+/** Demo accounts of the reference billing and the phones on file (fakes/reference/demo-accounts.ts). */
 const Demo = {
   irkutsk: { account: 'инзб12345678', phone: '79001234567' },
   angarsk: { account: 'инзб87654321', phone: '79007654321' },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, readConfig, readInfraConfig } from '../../shared/config.js';
+import { ConfigError, readConfig, readInfraConfig } from '../../shared/ops/config.js';
 import { readViberConfig } from '../../shared/viber/config.js';
-import { startService, type ServiceProcess } from '../../services/dev/processes.js';
+import { startService, type ServiceProcess } from '../../tools/dev/processes.js';
 import { natsUrl } from '../harness/infra.js';
 
 const SECRET = 'do-not-print-this-secret';

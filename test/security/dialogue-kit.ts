@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import type { Reply } from '../../shared/reply.js';
+import type { Reply } from '../../shared/contracts/reply.js';
 import { renderViberMessage } from '../../shared/viber/render.js';
-import { validateSendMessage } from '../../services/fake-viber/validate.js';
+import { validateSendMessage } from '../../fakes/viber/validate.js';
 import { MENU_ITEMS } from '../../machines/texts.js';
 import { dialogueDriver } from '../harness/dialogue-driver.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from '../harness/demo-billing.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { Keyboard, Reply } from '../../shared/reply.js';
+import type { Keyboard, Reply } from '../../shared/contracts/reply.js';
 import { expectBackToMenu, expectPoliteAnswer, expectValidForViber, newChat, SCREENS, text, walk, type CustomerInput } from './dialogue-kit.js';
 import { fuzzSettings } from './fuzz-settings.js';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ChatEventKind, type ChatEvent } from '../../shared/chat-event.js';
+import { ChatEventKind, type ChatEvent } from '../../shared/contracts/chat-event.js';
 import { signViberBody } from '../../shared/viber/signature.js';
 import { VIBER_EVENT_TYPES } from '../../shared/viber/types.js';
-import { Callbacks, newMessageToken, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { Callbacks, newMessageToken, toViberJson } from '../../fakes/viber/callbacks.js';
 import { AUTH_TOKEN, startIngress, type RunningIngress } from './ingress-kit.js';
 import { fuzzSettings } from './fuzz-settings.js';
 

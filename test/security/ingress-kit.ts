@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { Streams, type Bus } from '../../shared/bus.js';
-import type { ChatEvent } from '../../shared/chat-event.js';
-import { ensureTopology, publishChatEvent } from '../../shared/chat-bus.js';
-import { createLogger } from '../../shared/logger.js';
+import { Streams, type Bus } from '../../shared/bus/bus.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
+import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
+import { createLogger } from '../../shared/ops/logger.js';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { buildIngress, WEBHOOK_PATH, type IngressOptions } from '../../services/ingress/app.js';
 import { freshBus } from '../harness/infra.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ChatEvent } from '../../shared/chat-event.js';
-import type { Store } from '../../shared/mongo.js';
-import type { OutboundReply } from '../../shared/reply.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
+import type { Store } from '../../shared/store/mongo.js';
+import type { OutboundReply } from '../../shared/contracts/reply.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { Texts } from '../../machines/texts.js';
 import { CHATS_COLLECTION, ChatActor, effectRunner, MongoChatStore } from '../../services/worker/index.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REDACTED } from '../../shared/logger.js';
-import { signPaymentNotice } from '../../shared/payment-notice.js';
+import { REDACTED } from '../../shared/ops/logger.js';
+import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { signViberBody } from '../../shared/viber/signature.js';
-import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 import { PAYMENT_CALLBACK_PATH } from '../../services/ingress/app.js';
 import { ChatRateLimiter } from '../../services/ingress/rate-limit.js';
 import { AUTH_TOKEN, capturingLogger, startIngress, type RunningIngress } from './ingress-kit.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/mongo.js';
+import type { Store } from '../../shared/store/mongo.js';
 import type { CodeCheckResult } from '../../shared/ports/verification.js';
-import { VerificationLimits, type StoredPhoneVerification } from '../../services/worker/phone-verification.js';
+import { VerificationLimits, type StoredPhoneVerification } from '../../services/worker/verification/phone-verification.js';
 import { freshStore } from '../harness/infra.js';
 import { billingWithPhones, CapturingSms, leaves, manualClock, verificationOn } from './verification-kit.js';
 

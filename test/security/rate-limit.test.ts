@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chatTag } from '../../shared/logger.js';
-import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { chatTag } from '../../shared/ops/logger.js';
+import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 import { ChatRateLimiter } from '../../services/ingress/rate-limit.js';
 import { manualClock } from './verification-kit.js';
 import { startIngress, type RunningIngress } from './ingress-kit.js';

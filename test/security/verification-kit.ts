@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { BillingGateway } from '../../shared/ports/billing.js';
 import type { SmsGateway } from '../../shared/ports/sms.js';
-import { StoredPhoneVerification } from '../../services/worker/phone-verification.js';
+import { StoredPhoneVerification } from '../../services/worker/verification/phone-verification.js';
 import { memoryBilling } from '../harness/demo-billing.js';
 
 /** What the SMS operator was asked to send, and what reached the phone. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signViberBody } from '../../shared/viber/signature.js';
-import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 import { AUTH_TOKEN, startIngress, type RunningIngress } from './ingress-kit.js';
 
 /** A value no answer or log line may ever repeat. */

@@ -1,13 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, test } from 'vitest';
 import { fileContentCatalog } from '../../shared/content.js';
-import { chatTag } from '../../shared/logger.js';
-import { createLogger } from '../../shared/logger.js';
-import type { ChatEvent } from '../../shared/chat-event.js';
+import { chatTag } from '../../shared/ops/logger.js';
+import { createLogger } from '../../shared/ops/logger.js';
+import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { ChatActor, transitionReporter } from '../../services/worker/index.js';
-import { InspectionLog } from '../../services/simulator/inspection-feed.js';
-import { machineDiagrams } from '../../services/simulator/machine-diagram.js';
+import { InspectionLog } from '../../tools/simulator/inspection-feed.js';
+import { machineDiagrams } from '../../tools/simulator/machine-diagram.js';
 import { MemoryChatStore } from '../harness/memory-chat-store.js';
 
 const content = await fileContentCatalog().load();

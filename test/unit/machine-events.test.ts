@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import type { ChatEvent, ChatEventKind } from '../../shared/chat-event.js';
+import type { ChatEvent, ChatEventKind } from '../../shared/contracts/chat-event.js';
 import { toMachineEvent, type ChatMachineEvent, type ChatMachineEventOf } from '../../machines/events.js';
 
 const base = { id: 'e-1', channel: 'viber', chatId: 'c-1', at: 1 } as const;

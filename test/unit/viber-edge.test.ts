@@ -3,7 +3,7 @@ import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { isValidViberSignature, signViberBody } from '../../shared/viber/signature.js';
 import { MalformedCallbackError, readCallback, toChatEvent } from '../../shared/viber/to-chat-event.js';
 import { renderViberMessage } from '../../shared/viber/render.js';
-import { Callbacks, toViberJson } from '../../services/fake-viber/callbacks.js';
+import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 
 describe('the signature of a Viber callback', () => {
   const body = Buffer.from('{"event":"message"}');

@@ -1,9 +1,9 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Dialogue } from '../../../machines/dialogue.js';
 import { toMachineEvent } from '../../../machines/events.js';
-import type { ChatEvent } from '../../../shared/chat-event.js';
-import type { Logger } from '../../../shared/logger.js';
-import type { OutboundReply } from '../../../shared/reply.js';
+import type { ChatEvent } from '../../../shared/contracts/chat-event.js';
+import type { Logger } from '../../../shared/ops/logger.js';
+import type { OutboundReply } from '../../../shared/contracts/reply.js';
 import type { ChatRecord, ChatStore, PendingEffect } from '../chat-store.js';
 import { activate, awaits, persist, settle, step, type EffectOutcome, type Step } from './chat-step.js';
 

@@ -1,7 +1,7 @@
 import { createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import type { Dialogue } from '../../../machines/dialogue.js';
 import type { ChatMachineEvent } from '../../../machines/events.js';
-import type { Reply } from '../../../shared/reply.js';
+import type { Reply } from '../../../shared/contracts/reply.js';
 
 /**
  * A chat's dialogue as pure steps over XState's `transition()`: the machine decides and says, and

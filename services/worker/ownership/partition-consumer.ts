@@ -8,7 +8,7 @@ import {
   type ConsumerInfo,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { consumerName, partitionSubject, type StreamSpec } from '../../../shared/bus.js';
+import { consumerName, partitionSubject, type StreamSpec } from '../../../shared/bus/bus.js';
 
 export interface TakeOverOptions {
   stream: StreamSpec;

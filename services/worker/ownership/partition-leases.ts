@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
-import type { Logger } from '../../../shared/logger.js';
+import type { Logger } from '../../../shared/ops/logger.js';
 import { planBalance } from './balance.js';
 
 /**

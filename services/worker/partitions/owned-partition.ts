@@ -1,8 +1,8 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { Streams } from '../../../shared/bus.js';
-import { fileDeadLetter } from '../../../shared/dead-letters.js';
-import type { Logger } from '../../../shared/logger.js';
-import { backoffWithJitter } from '../../../shared/partitioned-consumer.js';
+import { Streams } from '../../../shared/bus/bus.js';
+import { fileDeadLetter } from '../../../shared/bus/dead-letters.js';
+import type { Logger } from '../../../shared/ops/logger.js';
+import { backoffWithJitter } from '../../../shared/bus/partitioned-consumer.js';
 import { NotOwner, type ChatActor } from '../actors/chat-actor.js';
 
 export interface OwnedPartitionOptions {

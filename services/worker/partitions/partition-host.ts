@@ -1,5 +1,5 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { Streams } from '../../../shared/bus.js';
+import { Streams } from '../../../shared/bus/bus.js';
 import type { ChatActors } from '../actors/chat-actors.js';
 import { takeOverPartitionConsumer, type Lease, type OwnershipOptions } from '../ownership/index.js';
 import { consumeOwnedPartition, type OwnedPartition, type OwnedPartitionOptions } from './owned-partition.js';

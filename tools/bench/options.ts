@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { BENCH_SCRIPTS, type BenchScriptName } from './script.js';
+
+/** What one `npm run bench` measures; every field has a flag (see docs/benchmark.md). */
+export interface BenchOptions {
+  /** Distinct chats per scenario; each sends the whole script. */
+  chats: number;
+  /** What each chat says (tools/bench/script.ts): `short`, 2 lines, or `long`, 8 lines. */
+  script: BenchScriptName;
+  /** Worker process counts to run the pipeline with, each on fresh streams and a fresh database. */
+  workers: number[];
+  /** Chats whose script is in progress at once (each chat posts its lines one after the other). */
+  concurrency: number;
+  /** Webhooks per second over all chats; undefined means flat out under the concurrency cap. */
+  rate: number | undefined;
+  partitions: number;
+  /** Messages of the raw JetStream ceiling. */
+  jetstreamMessages: number;
+  /** Write a V8 CPU profile of every worker and summarise it. */
+  profile: boolean;
+  /** Which parts to run; all by default. */
+  skipPipeline: boolean;
+  skipBaseline: boolean;
+  skipCeilings: boolean;
+  outDir: string;
+}
+
+const positive = (name: string, text: string): number => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${text}"`);
+  return value;
+};
+
+function scriptName(text: string): BenchScriptName {
+  const names = Object.keys(BENCH_SCRIPTS);
+  if (!names.includes(text)) throw new Error(`--script must be one of ${names.join(', ')}, got "${text}"`);
+  return text as BenchScriptName;
+}
+
+export function readBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      chats: { type: 'string', default: '1000' },
+      script: { type: 'string', default: 'short' },
+      workers: { type: 'string', default: '1,2,4' },
+      concurrency: { type: 'string', default: '200' },
+      rate: { type: 'string' },
+      partitions: { type: 'string', default: '16' },
+      'jetstream-messages': { type: 'string', default: '20000' },
+      profile: { type: 'boolean', default: false },
+      'skip-pipeline': { type: 'boolean', default: false },
+      'skip-baseline': { type: 'boolean', default: false },
+      'skip-ceilings': { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench-results' },
+    },
+  });
+  return {
+    chats: Math.round(positive('chats', values.chats)),
+    script: scriptName(values.script),
+    workers: values.workers.split(',').map((count) => Math.round(positive('workers', count))),
+    concurrency: Math.round(positive('concurrency', values.concurrency)),
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate),
+    partitions: Math.round(positive('partitions', values.partitions)),
+    jetstreamMessages: Math.round(positive('jetstream-messages', values['jetstream-messages'])),
+    profile: values.profile,
+    skipPipeline: values['skip-pipeline'],
+    skipBaseline: values['skip-baseline'],
+    skipCeilings: values['skip-ceilings'],
+    outDir: values.out,
+  };
+}
