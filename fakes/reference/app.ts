@@ -44,7 +44,12 @@ export function buildReferenceSystems(options: ReferenceOptions): FastifyInstanc
   const billing = createBillingStore(db, now);
   const outbox = createSmsOutbox(db);
   const orders = createPaymentOrders(db);
-  const delivery = createNoticeDelivery({ callbackUrl: options.callbackUrl, secret: options.paymentSecret, logger, retryDelaysMs: options.noticeRetryDelaysMs });
+  const delivery = createNoticeDelivery({
+    callbackUrl: options.callbackUrl,
+    secret: options.paymentSecret,
+    logger,
+    retryDelaysMs: options.noticeRetryDelaysMs,
+  });
 
   app.addHook('onReady', async () => {
     await Promise.all([billing.prepare(), outbox.prepare()]);
@@ -56,7 +61,10 @@ export function buildReferenceSystems(options: ReferenceOptions): FastifyInstanc
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
-      request.log.error({ route: request.routeOptions.url, error: { name: error.name, code: error.code } }, 'request failed');
+      request.log.error(
+        { route: request.routeOptions.url, error: { name: error.name, code: error.code } },
+        'request failed',
+      );
       request.log.debug({ err: error }, 'request failed: details');
       return reply.code(status).send({ error: 'internal error' });
     }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toAccountSummary, toAmountDue, type AccountDoc, type BillingStore } from './billing-store.js';
 import type { Faults } from './faults.js';
-import { isId, isRecord } from './validate.js';
+import { isRecord } from '../../shared/contracts/is-record.js';
+import { isId } from './validate.js';
 
 /** The billing HTTP API (docs/external-apis.md), mounted under /billing. */
 
@@ -48,23 +49,42 @@ export function billingRoutes(store: BillingStore, faults: Faults) {
       return account ? store.meters(account, service) : reply;
     });
 
-    app.get('/accounts/:number/meters/:meterId/history', async (request: FastifyRequest<{ Params: { number: string; meterId: string } }>, reply) => {
-      const { limit } = request.query as Record<string, unknown>;
-      if (limit !== undefined && !(typeof limit === 'string' && /^\d{1,3}$/.test(limit))) return reply.code(400).send({ error: 'limit must be a whole number' });
-      const account = await accountOf(request, reply);
-      if (!account) return reply;
-      const history = isId(request.params.meterId, 64)
-        ? await store.history(account, request.params.meterId, Math.min(Math.max(Number(limit ?? DEFAULT_HISTORY), 1), MAX_HISTORY))
-        : null;
-      return history ?? reply.code(404).send({ error: 'no such meter on this account' });
-    });
+    app.get(
+      '/accounts/:number/meters/:meterId/history',
+      async (request: FastifyRequest<{ Params: { number: string; meterId: string } }>, reply) => {
+        const { limit } = request.query as Record<string, unknown>;
+        if (limit !== undefined && !(typeof limit === 'string' && /^\d{1,3}$/.test(limit)))
+          return reply.code(400).send({ error: 'limit must be a whole number' });
+        const account = await accountOf(request, reply);
+        if (!account) return reply;
+        const history = isId(request.params.meterId, 64)
+          ? await store.history(
+              account,
+              request.params.meterId,
+              Math.min(Math.max(Number(limit ?? DEFAULT_HISTORY), 1), MAX_HISTORY),
+            )
+          : null;
+        return history ?? reply.code(404).send({ error: 'no such meter on this account' });
+      },
+    );
 
     app.post('/readings', async (request, reply) => {
       const body = request.body;
-      if (!isRecord(body) || !isId(body.account, 64) || !isId(body.meterId, 64) || !isId(body.idempotencyKey) || !isRecord(body.values)) {
+      if (
+        !isRecord(body) ||
+        !isId(body.account, 64) ||
+        !isId(body.meterId, 64) ||
+        !isId(body.idempotencyKey) ||
+        !isRecord(body.values)
+      ) {
         return reply.code(400).send({ error: 'expected {account, meterId, values: {zone: number}, idempotencyKey}' });
       }
-      return store.submit({ account: body.account, meterId: body.meterId, values: body.values, idempotencyKey: body.idempotencyKey });
+      return store.submit({
+        account: body.account,
+        meterId: body.meterId,
+        values: body.values,
+        idempotencyKey: body.idempotencyKey,
+      });
     });
   };
 }

@@ -1,5 +1,14 @@
 import type { Collection, Db } from 'mongodb';
-import type { AccountSummary, AmountDue, BillingService, Meter, MeterZone, ReadingRecord, SubmissionPeriod, SubmissionResult } from '../../shared/ports/billing.js';
+import type {
+  AccountSummary,
+  AmountDue,
+  BillingService,
+  Meter,
+  MeterZone,
+  ReadingRecord,
+  SubmissionPeriod,
+  SubmissionResult,
+} from '../../shared/ports/billing.js';
 import { isoDate, monthOf } from './calendar.js';
 import { claimed, upsertRetrying } from './races.js';
 import { periodRefusal, valuesRefusal } from './reading-rules.js';
@@ -87,10 +96,19 @@ export interface BillingStore {
   putAccount(account: AccountDoc): Promise<void>;
   putMeter(meter: MeterDoc): Promise<void>;
   /** For the seed: a reading for that meter and month unless one is there already. */
-  addReadingIfMissing(reading: { account: string; meterId: string; date: Date; values: Record<string, number> }): Promise<void>;
+  addReadingIfMissing(reading: {
+    account: string;
+    meterId: string;
+    date: Date;
+    values: Record<string, number>;
+  }): Promise<void>;
 }
 
-export const toAccountSummary = (account: AccountDoc): AccountSummary => ({ number: account._id, phone: account.phone, address: account.address });
+export const toAccountSummary = (account: AccountDoc): AccountSummary => ({
+  number: account._id,
+  phone: account.phone,
+  address: account.address,
+});
 
 export function toAmountDue(account: AccountDoc): AmountDue {
   const nameOf = (serviceId: string) => account.services.find((service) => service.id === serviceId)?.name ?? serviceId;
@@ -135,7 +153,11 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     const months = monthsBack(date, meter.installedOn);
     const found: ReadingDoc[] = [];
     for (let from = 0; from < months.length && found.length < limit; from += MONTHS_PER_READ) {
-      const read = await Promise.all(months.slice(from, from + MONTHS_PER_READ).map((month) => readings.findOne({ _id: readingId(meter._id, month) })));
+      const read = await Promise.all(
+        months
+          .slice(from, from + MONTHS_PER_READ)
+          .map((month) => readings.findOne({ _id: readingId(meter._id, month) })),
+      );
       for (const reading of read) if (reading && found.length < limit) found.push(reading);
     }
     return found;
@@ -151,7 +173,9 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     return meter.zones.map((zone) => ({
       id: zone.id,
       name: zone.name,
-      previous: previous ? { value: previous.values[zone.id] ?? 0, date: previous.date } : { value: 0, date: meter.installedOn },
+      previous: previous
+        ? { value: previous.values[zone.id] ?? 0, date: previous.date }
+        : { value: 0, date: meter.installedOn },
       ...(current ? { current: { value: current.values[zone.id] ?? 0, date: current.date } } : {}),
     }));
   }
@@ -246,7 +270,17 @@ export function createBillingStore(db: Db, now: () => Date = () => new Date()): 
     },
     async addReadingIfMissing({ account, meterId, date, values }) {
       const month = monthOf(date);
-      await claimed(() => readings.insertOne({ _id: readingId(meterId, month), account, meterId, month, date: isoDate(date), values, source: 'seed' }));
+      await claimed(() =>
+        readings.insertOne({
+          _id: readingId(meterId, month),
+          account,
+          meterId,
+          month,
+          date: isoDate(date),
+          values,
+          source: 'seed',
+        }),
+      );
     },
   };
 }

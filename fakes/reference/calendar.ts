@@ -9,4 +9,5 @@ export const isoDate = (date: Date) => `${date.getFullYear()}-${pad(date.getMont
 export const monthOf = (date: Date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}`;
 
 /** The given day of the month `monthsBack` months before `date`'s month. */
-export const dayMonthsBack = (date: Date, monthsBack: number, day: number) => new Date(date.getFullYear(), date.getMonth() - monthsBack, day);
+export const dayMonthsBack = (date: Date, monthsBack: number, day: number) =>
+  new Date(date.getFullYear(), date.getMonth() - monthsBack, day);

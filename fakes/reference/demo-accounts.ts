@@ -44,7 +44,9 @@ const Services = {
 } as const;
 
 const KWH = { unit: 'кВт·ч', maxPlausibleConsumption: 1500 };
-const single = (previous: number, monthly: number): DemoZone[] => [{ id: 'single', name: 'Показание', previous, monthly }];
+const single = (previous: number, monthly: number): DemoZone[] => [
+  { id: 'single', name: 'Показание', previous, monthly },
+];
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
@@ -70,8 +72,24 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
           { id: 'night', name: 'Ночь', previous: 5432, monthly: 95 },
         ],
       },
-      { _id: 'm-12345678-heat', serviceId: 'heating', serialNumber: 'ВКТ7-228871', unit: 'Гкал', digits: 5, maxPlausibleConsumption: 10, zones: single(123.456, 1.85) },
-      { _id: 'm-12345678-hw', serviceId: 'hot-water', serialNumber: 'СГВ15-771204', unit: 'м³', digits: 5, maxPlausibleConsumption: 30, zones: single(245.31, 3.2) },
+      {
+        _id: 'm-12345678-heat',
+        serviceId: 'heating',
+        serialNumber: 'ВКТ7-228871',
+        unit: 'Гкал',
+        digits: 5,
+        maxPlausibleConsumption: 10,
+        zones: single(123.456, 1.85),
+      },
+      {
+        _id: 'm-12345678-hw',
+        serviceId: 'hot-water',
+        serialNumber: 'СГВ15-771204',
+        unit: 'м³',
+        digits: 5,
+        maxPlausibleConsumption: 30,
+        zones: single(245.31, 3.2),
+      },
     ],
   },
   {
@@ -81,7 +99,16 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     period: null,
     services: [Services.electricity],
     due: [{ serviceId: 'electricity', amount: 31250 }],
-    meters: [{ _id: 'm-87654321-el', serviceId: 'electricity', serialNumber: 'СОЭ55-5034711', ...KWH, digits: 5, zones: single(99950, 180) }],
+    meters: [
+      {
+        _id: 'm-87654321-el',
+        serviceId: 'electricity',
+        serialNumber: 'СОЭ55-5034711',
+        ...KWH,
+        digits: 5,
+        zones: single(99950, 180),
+      },
+    ],
   },
   {
     _id: 'инзб11112222',
@@ -90,7 +117,16 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     period: null,
     services: [Services.electricity],
     due: [{ serviceId: 'electricity', amount: 15600 }],
-    meters: [{ _id: 'm-11112222-el', serviceId: 'electricity', serialNumber: 'Меркурий201-2290144', ...KWH, digits: 6, zones: single(4821, 150) }],
+    meters: [
+      {
+        _id: 'm-11112222-el',
+        serviceId: 'electricity',
+        serialNumber: 'Меркурий201-2290144',
+        ...KWH,
+        digits: 6,
+        zones: single(4821, 150),
+      },
+    ],
   },
   {
     _id: 'инзб33334444',
@@ -99,7 +135,16 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     period: { fromDay: 15, toDay: 25 },
     services: [Services.electricity],
     due: [{ serviceId: 'electricity', amount: 42017 }],
-    meters: [{ _id: 'm-33334444-el', serviceId: 'electricity', serialNumber: 'Нева103-0418820', ...KWH, digits: 6, zones: single(23780, 320) }],
+    meters: [
+      {
+        _id: 'm-33334444-el',
+        serviceId: 'electricity',
+        serialNumber: 'Нева103-0418820',
+        ...KWH,
+        digits: 6,
+        zones: single(23780, 320),
+      },
+    ],
   },
 ];
 
@@ -111,10 +156,22 @@ export async function seedDemoAccounts(store: BillingStore, now: Date): Promise<
     await store.putAccount(account);
     for (const { zones, ...meter } of meters) {
       const installedOn = isoDate(dayMonthsBack(now, HISTORY_MONTHS + 12, READING_DAY));
-      await store.putMeter({ ...meter, account: account._id, zones: zones.map(({ id, name }) => ({ id, name })), installedOn });
+      await store.putMeter({
+        ...meter,
+        account: account._id,
+        zones: zones.map(({ id, name }) => ({ id, name })),
+        installedOn,
+      });
       for (let back = 1; back <= HISTORY_MONTHS; back++) {
-        const values = Object.fromEntries(zones.map((zone) => [zone.id, round(zone.previous - (back - 1) * zone.monthly)]));
-        await store.addReadingIfMissing({ account: account._id, meterId: meter._id, date: dayMonthsBack(now, back, READING_DAY), values });
+        const values = Object.fromEntries(
+          zones.map((zone) => [zone.id, round(zone.previous - (back - 1) * zone.monthly)]),
+        );
+        await store.addReadingIfMissing({
+          account: account._id,
+          meterId: meter._id,
+          date: dayMonthsBack(now, back, READING_DAY),
+          values,
+        });
       }
     }
   }

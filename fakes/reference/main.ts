@@ -23,7 +23,13 @@ const logger = createLogger('reference', config.logLevel);
 runService(logger, async () => {
   env.done();
   const store = await connectStore(config.mongoUrl, config.mongoDb);
-  const app = buildReferenceSystems({ db: store.db, logger, publicUrl: config.publicUrl, paymentSecret: config.paymentSecret, callbackUrl: config.callbackUrl });
+  const app = buildReferenceSystems({
+    db: store.db,
+    logger,
+    publicUrl: config.publicUrl,
+    paymentSecret: config.paymentSecret,
+    callbackUrl: config.callbackUrl,
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

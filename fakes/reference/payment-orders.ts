@@ -63,13 +63,18 @@ export function createPaymentOrders(db: Db): PaymentOrders {
     outcome ? { ...request, status: outcome.status, paid: outcome.paid } : { ...request, status: 'pending' };
 
   const find = async (orderId: string): Promise<OrderDoc | null> => {
-    const [request, outcome] = await Promise.all([requests.findOne({ _id: orderId }), outcomes.findOne({ _id: orderId })]);
+    const [request, outcome] = await Promise.all([
+      requests.findOne({ _id: orderId }),
+      outcomes.findOne({ _id: orderId }),
+    ]);
     return request ? withOutcome(request, outcome) : null;
   };
 
   return {
     async create({ orderId, account, amount, description, chatId, channel }) {
-      await claimed(() => requests.insertOne({ _id: orderId, account, amount, description, chatId, channel, createdAt: new Date() }));
+      await claimed(() =>
+        requests.insertOne({ _id: orderId, account, amount, description, chatId, channel, createdAt: new Date() }),
+      );
       const order = await find(orderId);
       if (!order) throw new Error('a payment order was stored but cannot be read');
       return order;

@@ -8,10 +8,14 @@ import type { OrderDoc } from './payment-orders.js';
 export const PROVIDER_NAME = 'Демо-эквайринг';
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+  text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
+  );
 
 /** 264285 → "2642.85": the editable field's value. */
-export const formatRubles = (kopecks: number) => `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`;
+export const formatRubles = (kopecks: number) =>
+  `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`;
 
 /** 264285 → "2 642,85 ₽": for reading. */
 const displayRubles = (kopecks: number) =>
@@ -100,16 +104,28 @@ export function paymentResultPage(order: OrderDoc): string {
   const back = 'Можно вернуться в Viber: бот напишет, когда платёж будет зачислен.';
   switch (order.status) {
     case 'succeeded':
-      return page('Платеж выполнен', `<section class="result ok"><div class="mark">✓</div><h2>Платеж выполнен успешно</h2><p>Оплачено ${displayRubles(order.paid ?? 0)} по лицевому счёту ${escapeHtml(order.account)}.</p><p>${back}</p></section>`);
+      return page(
+        'Платеж выполнен',
+        `<section class="result ok"><div class="mark">✓</div><h2>Платеж выполнен успешно</h2><p>Оплачено ${displayRubles(order.paid ?? 0)} по лицевому счёту ${escapeHtml(order.account)}.</p><p>${back}</p></section>`,
+      );
     case 'failed':
-      return page('Платёж отклонён', `<section class="result bad"><div class="mark">!</div><h2>Платёж отклонён</h2><p>Деньги не списаны. Попробуйте оплатить ещё раз из чата с ботом.</p></section>`);
+      return page(
+        'Платёж отклонён',
+        `<section class="result bad"><div class="mark">!</div><h2>Платёж отклонён</h2><p>Деньги не списаны. Попробуйте оплатить ещё раз из чата с ботом.</p></section>`,
+      );
     case 'cancelled':
-      return page('Платёж отменён', `<section class="result no"><div class="mark">×</div><h2>Платёж отменён</h2><p>Деньги не списаны. Оплатить можно в любой момент из чата с ботом.</p></section>`);
+      return page(
+        'Платёж отменён',
+        `<section class="result no"><div class="mark">×</div><h2>Платёж отменён</h2><p>Деньги не списаны. Оплатить можно в любой момент из чата с ботом.</p></section>`,
+      );
     case 'pending':
       return paymentFormPage(order);
   }
 }
 
 export function orderNotFoundPage(): string {
-  return page('Заказ не найден', `<section class="result no"><div class="mark">?</div><h2>Заказ не найден</h2><p>Ссылка устарела или набрана с ошибкой. Получите новую ссылку на оплату в чате с ботом.</p></section>`);
+  return page(
+    'Заказ не найден',
+    `<section class="result no"><div class="mark">?</div><h2>Заказ не найден</h2><p>Ссылка устарела или набрана с ошибкой. Получите новую ссылку на оплату в чате с ботом.</p></section>`,
+  );
 }

@@ -4,7 +4,8 @@ import type { Faults } from './faults.js';
 import type { NoticeDelivery } from './notice-delivery.js';
 import { isFinished, toNotice, type PaymentOrders } from './payment-orders.js';
 import { orderNotFoundPage, parseRubles, paymentFormPage, paymentResultPage } from './payment-page.js';
-import { isId, isKopecks, isRecord } from './validate.js';
+import { isRecord } from '../../shared/contracts/is-record.js';
+import { isId, isKopecks } from './validate.js';
 
 /**
  * The reference payment provider: the API that makes a payment link (under /payments) and the
@@ -28,7 +29,9 @@ export function paymentApiRoutes(orders: PaymentOrders, publicUrl: string) {
         !isId(body.chatId) ||
         body.channel !== 'viber'
       ) {
-        return reply.code(400).send({ error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber"}' });
+        return reply
+          .code(400)
+          .send({ error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber"}' });
       }
       const { orderId, account, amount, description, chatId } = body;
       const order = await orders.create({ orderId, account, amount, description, chatId, channel: 'viber' });
@@ -43,7 +46,10 @@ const sendPage = (reply: FastifyReply, status: number, html: string) =>
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     // No scripts, no frames, and the form posts only back here.
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
     .send(html);
 
 type OrderRequest = FastifyRequest<{ Params: { orderId: string } }>;
@@ -52,11 +58,16 @@ type OrderRequest = FastifyRequest<{ Params: { orderId: string } }>;
 export function paymentPageRoutes(orders: PaymentOrders, delivery: NoticeDelivery, faults: Faults) {
   return async (app: FastifyInstance) => {
     // The page's form; parsed here rather than with a plugin, and only in this scope.
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 4096 },
+      (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
 
-    const orderOf = (request: OrderRequest) => (isId(request.params.orderId) ? orders.find(request.params.orderId) : Promise.resolve(null));
+    const orderOf = (request: OrderRequest) =>
+      isId(request.params.orderId) ? orders.find(request.params.orderId) : Promise.resolve(null);
 
     app.get('/:orderId', async (request: OrderRequest, reply) => {
       const order = await orderOf(request);
@@ -79,7 +90,8 @@ export function paymentPageRoutes(orders: PaymentOrders, delivery: NoticeDeliver
       } else if (form.action === 'pay') {
         const amount = parseRubles(entered);
         if (amount === null || amount <= 0) {
-          const error = amount === null ? 'Введите сумму в рублях, например 1500 или 1500,50.' : 'Сумма должна быть больше нуля.';
+          const error =
+            amount === null ? 'Введите сумму в рублях, например 1500 или 1500,50.' : 'Сумма должна быть больше нуля.';
           return sendPage(reply, 400, paymentFormPage(order, { error, entered }));
         }
         status = faults.state.payments === 'decline' ? PaymentStatus.Failed : PaymentStatus.Succeeded;

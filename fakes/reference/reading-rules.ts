@@ -25,13 +25,19 @@ export function valuesRefusal(meter: MeterShape, values: Record<string, unknown>
   const expected = meter.zones.map((zone) => zone.id);
   const given = Object.keys(values);
   if (given.length !== expected.length || !expected.every((id) => Object.hasOwn(values, id))) {
-    return invalid(`Нужно по одному показанию для каждой зоны счётчика: ${meter.zones.map((zone) => zone.name).join(', ')}.`);
+    return invalid(
+      `Нужно по одному показанию для каждой зоны счётчика: ${meter.zones.map((zone) => zone.name).join(', ')}.`,
+    );
   }
   const dialLimit = 10 ** meter.digits;
   for (const zone of meter.zones) {
     const value = values[zone.id];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return invalid(`Показание «${zone.name}» должно быть неотрицательным числом.`);
-    if (value >= dialLimit) return invalid(`Показание «${zone.name}» больше, чем может показать счётчик: у него ${meter.digits} знаков до запятой.`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      return invalid(`Показание «${zone.name}» должно быть неотрицательным числом.`);
+    if (value >= dialLimit)
+      return invalid(
+        `Показание «${zone.name}» больше, чем может показать счётчик: у него ${meter.digits} знаков до запятой.`,
+      );
   }
   return null;
 }

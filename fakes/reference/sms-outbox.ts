@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Collection, Db } from 'mongodb';
 import { claimed } from './races.js';
 import type { Faults } from './faults.js';
-import { isId, isRecord } from './validate.js';
+import { isRecord } from '../../shared/contracts/is-record.js';
+import { isId } from './validate.js';
 
 /**
  * The reference SMS gateway: nothing leaves the machine; each message lands in an outbox a
@@ -53,15 +54,24 @@ export function createSmsOutbox(db: Db): SmsOutbox {
       for (let tries = 0; tries < MAX_NUMBERING_TRIES; tries++) {
         const earlier = await outbox.findOne({ _id: idempotencyKey });
         if (earlier) return { seq: earlier.seq, duplicate: true };
-        const last = await outbox.find({}, { projection: { seq: 1 } }).sort({ seq: -1 }).limit(1).next();
+        const last = await outbox
+          .find({}, { projection: { seq: 1 } })
+          .sort({ seq: -1 })
+          .limit(1)
+          .next();
         const seq = (last?.seq ?? 0) + 1;
-        if (await claimed(() => outbox.insertOne({ _id: idempotencyKey, seq, phone, text, at: new Date() }))) return { seq, duplicate: false };
+        if (await claimed(() => outbox.insertOne({ _id: idempotencyKey, seq, phone, text, at: new Date() })))
+          return { seq, duplicate: false };
         // The key was taken (found on the next try) or the number was: try the next one.
       }
       throw new Error('could not number an SMS: too many sent at once');
     },
     async read({ after, phone, limit }) {
-      const found = await outbox.find({ seq: { $gt: after }, ...(phone === undefined ? {} : { phone }) }).sort({ seq: 1 }).limit(limit).toArray();
+      const found = await outbox
+        .find({ seq: { $gt: after }, ...(phone === undefined ? {} : { phone }) })
+        .sort({ seq: 1 })
+        .limit(limit)
+        .toArray();
       return found.map(({ seq, phone, text, at }) => ({ seq, phone, text, at: at.toISOString() }));
     },
   };
@@ -74,17 +84,33 @@ export function smsRoutes(outbox: SmsOutbox, faults: Faults) {
 
     app.post('/send', async (request, reply) => {
       const body = request.body;
-      if (!isRecord(body) || typeof body.phone !== 'string' || !/^\d{10,15}$/.test(body.phone) || !isId(body.text, MAX_TEXT_LENGTH) || !isId(body.idempotencyKey)) {
+      if (
+        !isRecord(body) ||
+        typeof body.phone !== 'string' ||
+        !/^\d{10,15}$/.test(body.phone) ||
+        !isId(body.text, MAX_TEXT_LENGTH) ||
+        !isId(body.idempotencyKey)
+      ) {
         return reply.code(400).send({ error: 'expected {phone: digits with country code, text, idempotencyKey}' });
       }
-      const { seq, duplicate } = await outbox.send({ phone: body.phone, text: body.text, idempotencyKey: body.idempotencyKey });
+      const { seq, duplicate } = await outbox.send({
+        phone: body.phone,
+        text: body.text,
+        idempotencyKey: body.idempotencyKey,
+      });
       request.log.info({ seq, duplicate }, duplicate ? 'sms already in the outbox' : 'sms stored');
       return reply.code(202).send({ id: `sms-${seq}` });
     });
 
     app.get('/outbox', async (request, reply) => {
       const { after = '0', phone, limit = String(MAX_PAGE) } = request.query as Record<string, unknown>;
-      if (typeof after !== 'string' || !/^\d{1,15}$/.test(after) || typeof limit !== 'string' || !/^\d{1,4}$/.test(limit) || (phone !== undefined && typeof phone !== 'string')) {
+      if (
+        typeof after !== 'string' ||
+        !/^\d{1,15}$/.test(after) ||
+        typeof limit !== 'string' ||
+        !/^\d{1,4}$/.test(limit) ||
+        (phone !== undefined && typeof phone !== 'string')
+      ) {
         return reply.code(400).send({ error: 'expected ?after=<seq>&limit=<n>&phone=<digits>, each at most once' });
       }
       return outbox.read({ after: Number(after), phone, limit: Math.min(Math.max(Number(limit), 1), MAX_PAGE) });

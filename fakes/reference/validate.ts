@@ -6,8 +6,8 @@
 
 export const MAX_ID_LENGTH = 200;
 
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isId = (value: unknown, maxLength = MAX_ID_LENGTH): value is string =>
+  typeof value === 'string' && value !== '' && value.length <= maxLength;
 
-export const isId = (value: unknown, maxLength = MAX_ID_LENGTH): value is string => typeof value === 'string' && value !== '' && value.length <= maxLength;
-
-export const isKopecks = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const isKopecks = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;

@@ -44,7 +44,11 @@ export interface FakeViberOptions {
  */
 export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
   const { authToken, logger } = options;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  });
   const sent: SentMessage[] = [];
   const faults: Fault[] = [];
   let outage: Outage | undefined;
@@ -66,7 +70,8 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/pa/')) return;
-    if (request.headers['x-viber-auth-token'] !== authToken) return reply.send(refuse(ViberStatus.InvalidAuthToken, 'invalidAuthToken'));
+    if (request.headers['x-viber-auth-token'] !== authToken)
+      return reply.send(refuse(ViberStatus.InvalidAuthToken, 'invalidAuthToken'));
   });
 
   const bodyOf = (request: { body: unknown }) => request.body as { raw: number; json: any };
@@ -83,7 +88,8 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       return reply.code(504).type('text/html').send('<html>gateway timeout</html>');
     }
-    if (fault && 'httpStatus' in fault) return reply.code(fault.httpStatus).type('text/html').send('<html>upstream error</html>');
+    if (fault && 'httpStatus' in fault)
+      return reply.code(fault.httpStatus).type('text/html').send('<html>upstream error</html>');
     if (fault && 'status' in fault) return refuse(fault.status, 'scripted fault');
 
     const { raw, json } = bodyOf(request);
@@ -95,16 +101,23 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
     const { auth_token: _token, ...body } = json;
     sent.push({ seq: ++seq, at: Date.now(), receiver: json.receiver, body });
     // message_token as a bare integer beyond 2^53, as Viber writes it.
-    return reply.type('application/json').send(`{"status":0,"status_message":"ok","message_token":${newMessageToken()},"chat_hostname":"SN-FAKE_"}`);
+    return reply
+      .type('application/json')
+      .send(`{"status":0,"status_message":"ok","message_token":${newMessageToken()},"chat_hostname":"SN-FAKE_"}`);
   });
 
   app.post('/pa/set_webhook', async (request) => {
     const { json } = bodyOf(request);
     const url = typeof json?.url === 'string' ? json.url : '';
-    const eventTypes: string[] = Array.isArray(json?.event_types) ? json.event_types : ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'];
+    const eventTypes: string[] = Array.isArray(json?.event_types)
+      ? json.event_types
+      : ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'];
     if (url !== '') {
       // Viber checks a new webhook with a signed `webhook` event and wants 200 back.
-      const check = await postCallback(url, Callbacks.webhookCheck(), authToken).catch((error: Error) => ({ status: 0, body: error.message }));
+      const check = await postCallback(url, Callbacks.webhookCheck(), authToken).catch((error: Error) => ({
+        status: 0,
+        body: error.message,
+      }));
       if (check.status !== 200) return refuse(ViberStatus.InvalidUrl, `invalidUrl: webhook answered ${check.status}`);
     }
     webhook = { url, eventTypes };
@@ -112,13 +125,31 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
   });
 
   app.post('/pa/get_account_info', async () =>
-    ok({ id: 'pa:fake', name: options.accountName ?? 'Иркутскэнергосбыт', uri: 'irkutskenergosbyt', webhook: webhook.url, event_types: webhook.eventTypes, subscribers_count: 0 }),
+    ok({
+      id: 'pa:fake',
+      name: options.accountName ?? 'Иркутскэнергосбыт',
+      uri: 'irkutskenergosbyt',
+      webhook: webhook.url,
+      event_types: webhook.eventTypes,
+      subscribers_count: 0,
+    }),
   );
 
   app.post('/pa/get_user_details', async (request) => {
     const id = bodyOf(request).json?.id;
     if (typeof id !== 'string' || id === '') return refuse(ViberStatus.MissingData, 'id is required');
-    return ok({ user: { id, name: 'Клиент', avatar: '', country: 'RU', language: 'ru', primary_device_os: 'Android 14', api_version: 10, device_type: 'fake' } });
+    return ok({
+      user: {
+        id,
+        name: 'Клиент',
+        avatar: '',
+        country: 'RU',
+        language: 'ru',
+        primary_device_os: 'Android 14',
+        api_version: 10,
+        device_type: 'fake',
+      },
+    });
   });
 
   // --- For tests and the simulator: not part of Viber's API.

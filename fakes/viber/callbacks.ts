@@ -11,23 +11,49 @@ export function newMessageToken(): string {
   return `${randomInt(5_000_000, 9_000_000)}${String(randomInt(0, 1e12)).padStart(12, '0')}`;
 }
 
-const user = (id: string, name = 'Клиент') => ({ id, name, avatar: '', country: 'RU', language: 'ru', api_version: 10 });
+const user = (id: string, name = 'Клиент') => ({
+  id,
+  name,
+  avatar: '',
+  country: 'RU',
+  language: 'ru',
+  api_version: 10,
+});
 
 type Callback = Record<string, unknown> & { message_token: string };
 
-const base = (event: string, token = newMessageToken()) => ({ event, timestamp: Date.now(), chat_hostname: 'SN-FAKE_', message_token: token });
+const base = (event: string, token = newMessageToken()) => ({
+  event,
+  timestamp: Date.now(),
+  chat_hostname: 'SN-FAKE_',
+  message_token: token,
+});
 
 export const Callbacks = {
-  conversationStarted: (userId: string, context = ''): Callback => ({ ...base('conversation_started'), type: 'open', context, user: user(userId), subscribed: false }),
+  conversationStarted: (userId: string, context = ''): Callback => ({
+    ...base('conversation_started'),
+    type: 'open',
+    context,
+    user: user(userId),
+    subscribed: false,
+  }),
   subscribed: (userId: string): Callback => ({ ...base('subscribed'), user: user(userId) }),
   unsubscribed: (userId: string): Callback => ({ ...base('unsubscribed'), user_id: userId }),
-  text: (userId: string, text: string): Callback => ({ ...base('message'), sender: user(userId), message: { type: 'text', text } }),
+  text: (userId: string, text: string): Callback => ({
+    ...base('message'),
+    sender: user(userId),
+    message: { type: 'text', text },
+  }),
   contact: (userId: string, phoneNumber: string): Callback => ({
     ...base('message'),
     sender: user(userId),
     message: { type: 'contact', contact: { name: 'Клиент', phone_number: phoneNumber } },
   }),
-  sticker: (userId: string): Callback => ({ ...base('message'), sender: user(userId), message: { type: 'sticker', sticker_id: 40100 } }),
+  sticker: (userId: string): Callback => ({
+    ...base('message'),
+    sender: user(userId),
+    message: { type: 'sticker', sticker_id: 40100 },
+  }),
   webhookCheck: (): Callback => base('webhook'),
 };
 

@@ -8,9 +8,11 @@ import { registerViberWebhook } from './viber-webhook.js';
 import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops/ops-routes.js';
 import { unmetered, type CallbackMeter, type CallbackSource } from './metrics.js';
 
-import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH, type PublishEvent } from './routes.js';
+import type { PublishEvent } from '../../shared/ports/publish-event.js';
+import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from './paths.js';
 
-export { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH, type PublishEvent } from './routes.js';
+export { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from './paths.js';
+export type { PublishEvent } from '../../shared/ports/publish-event.js';
 
 export interface IngressOptions {
   authToken: string;
@@ -40,7 +42,11 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   const rateLimiter = options.rateLimiter ?? new ChatRateLimiter();
   const meter = options.meter ?? unmetered;
   // No per-request log lines: they would carry headers, the signature among them.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   // Fastify's own refusals (a body over the limit, an unreadable content type) keep a plain answer
   // that echoes nothing of the request; anything else is a bug, logged and answered 500.
@@ -53,7 +59,9 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     request.log.warn({ reason: error.code ?? 'client-error', status }, 'request refused');
     const source = sourceOf(request.routeOptions.url);
     if (source) meter.refused(source, status === 413 ? 'body-too-large' : 'unreadable');
-    return status === 413 ? reply.code(413).send({ error: 'body too large' }) : reply.code(400).send({ error: 'unreadable request' });
+    return status === 413
+      ? reply.code(413).send({ error: 'body too large' })
+      : reply.code(400).send({ error: 'unreadable request' });
   });
 
   // Keep the raw bytes: the signature is over them, and the ids in them exceed 2^53.

@@ -1,5 +1,5 @@
 import type { BusLink } from '../../shared/ops/readiness.js';
-import type { PublishEvent } from './routes.js';
+import type { PublishEvent } from '../../shared/ports/publish-event.js';
 
 /** The bus cannot take the event now: ingress answers 503 and the sender sends it again. */
 export class BusUnavailableError extends Error {

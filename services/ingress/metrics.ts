@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { errorKind, LATENCY_BUCKETS } from '../../shared/ops/metrics.js';
-import type { PublishEvent } from './app.js';
+import { LATENCY_BUCKETS, recordOutcome } from '../../shared/ops/metrics.js';
+import type { PublishEvent } from '../../shared/ports/publish-event.js';
 
 /** Where a callback came from: Viber's webhook or the payment provider's notice. */
 export type CallbackSource = 'viber' | 'payment';
@@ -14,7 +14,12 @@ export interface CallbackMeter {
 export const unmetered: CallbackMeter = { received() {}, refused() {} };
 
 export function registerCallbackMetrics(registry: Registry): CallbackMeter {
-  const received = new Counter({ name: 'energobot_callbacks_received_total', help: 'Callbacks that reached ingress, by source', labelNames: ['source'], registers: [registry] });
+  const received = new Counter({
+    name: 'energobot_callbacks_received_total',
+    help: 'Callbacks that reached ingress, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
   const refused = new Counter({
     name: 'energobot_callbacks_refused_total',
     help: 'Callbacks not taken, by reason (bad-signature, malformed, rate-limited, unavailable, body-too-large, unreadable)',
@@ -29,16 +34,16 @@ export function registerCallbackMetrics(registry: Registry): CallbackMeter {
 
 /** Times each publish until JetStream has stored the event: the bulk of a callback's answer time. */
 export function timedPublish(publish: PublishEvent, registry: Registry): PublishEvent {
-  const seconds = new Histogram({ name: 'energobot_publish_duration_seconds', help: 'Publishing a chat event until JetStream stored it, by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
-  return async (event, correlationId) => {
-    const end = seconds.startTimer();
-    try {
-      const result = await publish(event, correlationId);
-      end({ outcome: result.duplicate ? 'duplicate' : 'stored' });
-      return result;
-    } catch (error) {
-      end({ outcome: errorKind(error) });
-      throw error;
-    }
-  };
+  const seconds = new Histogram({
+    name: 'energobot_publish_duration_seconds',
+    help: 'Publishing a chat event until JetStream stored it, by outcome',
+    labelNames: ['outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const observe = (outcome: string, elapsed: number) => seconds.observe({ outcome }, elapsed);
+  return (event, correlationId) =>
+    recordOutcome(() => publish(event, correlationId), observe, {
+      ok: (result) => (result.duplicate ? 'duplicate' : 'stored'),
+    });
 }

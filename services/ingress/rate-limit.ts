@@ -1,3 +1,5 @@
+import { dropOldest, touch } from '../../shared/ops/bounded-map.js';
+
 /** How many events one chat may put on the bus: a burst, then a steady rate. */
 export interface RateLimit {
   /** Events a chat may send at once (the bucket's size). */
@@ -51,12 +53,16 @@ export class ChatRateLimiter {
   private refilled(chatId: string): Bucket {
     const now = this.now();
     const known = this.buckets.get(chatId);
-    if (known) this.buckets.delete(chatId);
-    else if (this.buckets.size >= this.limit.maxChats) this.buckets.delete(this.buckets.keys().next().value!);
     // A clock that steps back refills nothing rather than draining the bucket.
     const elapsedMs = known ? Math.max(0, now - known.at) : 0;
-    const bucket = { tokens: known ? Math.min(this.limit.burst, known.tokens + (elapsedMs / 1000) * this.limit.perSecond) : this.limit.burst, at: now };
-    this.buckets.set(chatId, bucket);
+    const bucket = {
+      tokens: known
+        ? Math.min(this.limit.burst, known.tokens + (elapsedMs / 1000) * this.limit.perSecond)
+        : this.limit.burst,
+      at: now,
+    };
+    touch(this.buckets, chatId, bucket);
+    dropOldest(this.buckets, this.limit.maxChats);
     return bucket;
   }
 }

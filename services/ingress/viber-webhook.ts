@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ChatEventKind, type ChatEvent } from '../../shared/contracts/chat-event.js';
+import { ChatEventKind } from '../../shared/contracts/chat-event.js';
 import { chatTag } from '../../shared/ops/logger.js';
 import { welcomeReply } from '../../machines/chat.machine.js';
-import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
-import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { readViberCallback } from '../../shared/viber/callback-fields.js';
-import { isReceipt, MalformedCallbackError, toChatEvent } from '../../shared/viber/to-chat-event.js';
-import { EMPTY_BODY, WEBHOOK_PATH, type PublishEvent } from './routes.js';
+import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
+import { readViberCallback } from '../../shared/viber/read-callback.js';
+import type { PublishEvent } from '../../shared/ports/publish-event.js';
+import { EMPTY_BODY, WEBHOOK_PATH } from './paths.js';
 import type { CallbackMeter } from './metrics.js';
 import type { ChatRateLimiter } from './rate-limit.js';
 
@@ -35,30 +34,21 @@ export function registerViberWebhook(
     meter.received('viber');
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
     // A header sent twice arrives joined or as an array: never a valid signature.
-    if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken)) {
-      request.log.warn({ reason: 'bad-signature' }, 'callback refused');
-      meter.refused('viber', 'bad-signature');
-      return reply.code(403).send({ error: 'invalid signature' });
+    const reading = readViberCallback(raw, request.headers[SIGNATURE_HEADER] as string | undefined, authToken);
+    if (!reading.ok) {
+      request.log.warn(
+        { reason: reading.reason === 'malformed' ? reading.detail : reading.reason },
+        'callback refused',
+      );
+      meter.refused('viber', reading.reason);
+      return reply.code(reading.reason === 'bad-signature' ? 403 : 400).send({ error: reading.detail });
     }
-
-    let event: ChatEvent | null;
-    let welcome = false;
-    try {
-      const callback = readViberCallback(parseExactJson(raw.toString('utf8')));
-      if (isReceipt(callback)) return reply.code(200).send({ status: 0 });
-      event = toChatEvent(callback);
-      welcome = callback.event === 'conversation_started';
-    } catch (error) {
-      const reason = error instanceof MalformedCallbackError ? error.message : 'body is not valid JSON';
-      request.log.warn({ reason }, 'callback refused');
-      meter.refused('viber', 'malformed');
-      return reply.code(400).send({ error: reason });
-    }
-    if (event === null) {
+    if (reading.event === null) {
       // A type Viber may add one day: acknowledged, so Viber does not resend it for an hour.
-      request.log.info('callback of an unknown event type ignored');
+      if (reading.ignored === 'unknown-event') request.log.info('callback of an unknown event type ignored');
       return reply.code(200).send({ status: 0 });
     }
+    const { event, welcome } = reading;
 
     // The welcome is the answer to conversation_started itself, so it is never held back.
     const limited = event.kind !== ChatEventKind.Opened;
@@ -88,5 +78,4 @@ export function registerViberWebhook(
     const color = await options.buttonColor?.(event.chatId);
     return reply.code(200).send(renderViberMessage(welcomeReply(color), sender));
   });
-
 }

@@ -2,10 +2,15 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { Logger } from '../../shared/ops/logger.js';
 import type { Outcome } from '../../shared/bus/partitioned-consumer.js';
-import { ViberApiError } from '../../shared/viber/api.js';
+import { ViberApiError } from '../../shared/ports/viber-api.js';
 import type { Parking } from './parking.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
 import { attemptTimeoutMs } from './viber-send.js';
+
+/** Viber's status for a receiver who unsubscribed. */
+const VIBER_NOT_SUBSCRIBED = 6;
+/** A reminder's replies carry its event id, `reminder:…` (services/worker/reminders). */
+const REMINDER_REPLY_PREFIX = 'reminder:';
 
 export interface DeliveryPolicy {
   /** A reply older than this (from its stream timestamp) that still cannot be sent is given up on. */
@@ -20,6 +25,8 @@ export interface DeliverDeps extends ReplySenderDeps {
   policy: DeliveryPolicy;
   /** Told of each reply given up on because it expired (metrics). */
   onExpired(): void;
+  /** Told of each reminder dropped because the customer unsubscribed (metrics). */
+  onReminderDropped?(): void;
 }
 
 /** A reply as the bus handed it over: its message (for filing it), how often it came, how old it is. */
@@ -64,6 +71,17 @@ export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger:
 function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: Logger): Outcome {
   const { outbound, deliveries, ageMs } = hand;
   const cause = error instanceof Error ? error.message : String(error);
+  // A reminder is the bot's initiative: to a customer who unsubscribed it is dropped and counted,
+  // not filed, and does not park the chat (nothing the customer said waits behind it).
+  if (
+    error instanceof ViberApiError &&
+    error.status === VIBER_NOT_SUBSCRIBED &&
+    outbound.id.startsWith(REMINDER_REPLY_PREFIX)
+  ) {
+    deps.onReminderDropped?.();
+    logger.warn({ replyId: outbound.id }, 'reminder refused: the customer unsubscribed; dropped');
+    return 'ack';
+  }
   if (error instanceof ViberApiError && !error.retryable) {
     logger.error({ replyId: outbound.id, status: error.status, err: cause }, 'reply refused by Viber for good');
     return { deadLetter: error.status === undefined ? cause : `Viber status ${error.status}: ${cause}` };

@@ -1,34 +1,27 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { connectBus, Headers, Streams } from '../../shared/bus/bus.js';
-import { ensureTopology, Groups } from '../../shared/bus/chat-bus.js';
-import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
-import { chatTag, createLogger } from '../../shared/ops/logger.js';
+import { Streams } from '../../shared/bus/bus.js';
+import { correlationIdOf, Groups } from '../../shared/bus/chat-bus.js';
+import type { ConfigReader } from '../../shared/ops/config.js';
+import { chatTag } from '../../shared/ops/logger.js';
 import { consumePartitions, type Outcome } from '../../shared/bus/partitioned-consumer.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import { runService } from '../../shared/ops/service.js';
-import { createViberBotApi } from '../../shared/viber/api.js';
+import { bootService } from '../../shared/ops/service.js';
+import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chaosKill } from '../../shared/testing/chaos.js';
 import { registerConsumerMetrics, sharedConsumers } from '../../shared/bus/consumer-metrics.js';
-import { createRegistry } from '../../shared/ops/metrics.js';
-import { readOpsConfig, startOpsServer } from '../../shared/ops/ops-server.js';
 import { natsReady, viberConfigured, watchNatsLink } from '../../shared/ops/readiness.js';
 import { readOutboundSettings } from './config.js';
 import { deliverReply, type DeliverDeps } from './deliver.js';
 import { meteredSend } from './metered-viber-api.js';
 import { registerOutboundMetrics } from './metrics.js';
-import { natsParkedChats } from './parked-chats.js';
+import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { parking } from './parking.js';
-import { natsSentReplies } from './sent-replies.js';
+import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
 import { timedSend } from './viber-send.js';
 
-const env = readConfig();
-const infra = readInfraConfig(env);
-const viber = readViberConfig(env);
-const settings = readOutboundSettings(env);
-const ops = readOpsConfig(env, 9102);
-const logger = createLogger('outbound', infra.logLevel);
+const readSettings = (env: ConfigReader) => ({ viber: readViberConfig(env), delivery: readOutboundSettings(env) });
 
 /** A reply as it came off the bus, or why it is not one (filed at once: it will never be one). */
 function readReply(msg: JsMsg): OutboundReply | string {
@@ -41,57 +34,54 @@ function readReply(msg: JsMsg): OutboundReply | string {
   }
 }
 
-runService(logger, async () => {
-  env.done();
-  const bus = await connectBus(infra.natsUrl, 'outbound', logger);
-  await ensureTopology(bus.jsm, infra);
-  const registry = createRegistry('outbound');
-  const consumerMetrics = registerConsumerMetrics(registry, {
-    jsm: bus.jsm,
-    stream: Streams.Replies,
-    group: Groups.Outbound,
-    consumers: sharedConsumers(Groups.Outbound, infra.partitions),
-  });
-  // The API waits at most the longest attempt; each attempt sets its own, shorter, timeout.
-  const timeoutMs = settings.viberTimeoutMaxMs;
-  const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs });
-  const parked = await natsParkedChats(bus.js, infra.replicas);
-  const outboundMetrics = registerOutboundMetrics(registry, parked);
-  const deps: DeliverDeps = {
-    send: meteredSend(timedSend(api), registry),
-    sender: viber.sender,
-    sent: await natsSentReplies(bus.js, infra.replicas),
-    onSent: chaosKill(process.env),
-    parking: parking({ js: bus.js, jsm: bus.jsm, parked, group: Groups.Outbound }),
-    policy: settings,
-    onExpired: outboundMetrics.expired,
-  };
+bootService(
+  { name: 'outbound', settings: readSettings, opsPort: 9102 },
+  async ({ settings: { viber, delivery }, infra, logger, bus, registry, serveOps }) => {
+    const consumerMetrics = registerConsumerMetrics(registry, {
+      jsm: bus.jsm,
+      stream: Streams.Replies,
+      group: Groups.Outbound,
+      consumers: sharedConsumers(Groups.Outbound, infra.partitions),
+    });
+    // The API waits at most the longest attempt; each attempt sets its own, shorter, timeout.
+    const timeoutMs = delivery.viberTimeoutMaxMs;
+    const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs });
+    const parked = await natsParkedChats(bus.js, infra.replicas);
+    const outboundMetrics = registerOutboundMetrics(registry, parked);
+    const deps: DeliverDeps = {
+      send: meteredSend(timedSend(api), registry),
+      sender: viber.sender,
+      sent: await natsSentReplies(bus.js, infra.replicas),
+      onSent: chaosKill(process.env),
+      parking: parking({ js: bus.js, jsm: bus.jsm, parked, group: Groups.Outbound }),
+      policy: delivery,
+      onExpired: outboundMetrics.expired,
+      onReminderDropped: outboundMetrics.reminderDropped,
+    };
 
-  const handle = async (msg: JsMsg): Promise<Outcome> => {
-    const outbound = readReply(msg);
-    if (typeof outbound === 'string') return { deadLetter: outbound };
-    const correlationId = msg.headers?.get(Headers.CorrelationId) || `seq-${msg.seq}`;
-    const ageMs = Date.now() - msg.info.timestampNanos / 1e6;
-    const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });
-    return deliverReply(deps, { msg, outbound, deliveries: msg.info.deliveryCount, ageMs }, log);
-  };
-  const consumer = await consumePartitions({
-    js: bus.js,
-    stream: Streams.Replies,
-    group: Groups.Outbound,
-    settings: { ...infra, retryMaxMs: settings.retryMaxMs },
-    logger,
-    handle,
-    fileDeadLetter: deps.parking.fileHead,
-    onDeadLetter: consumerMetrics.deadLettered,
-  });
-  const checks = [natsReady(bus.nc, watchNatsLink(bus.nc)), viberConfigured(viber)];
-  const opsServer = await startOpsServer(ops, { registry, checks, logger });
-  return {
-    async stop() {
-      await opsServer.close();
-      await consumer.stop();
-      await bus.close();
-    },
-  };
-});
+    const handle = async (msg: JsMsg): Promise<Outcome> => {
+      const outbound = readReply(msg);
+      if (typeof outbound === 'string') return { deadLetter: outbound };
+      const correlationId = correlationIdOf(msg);
+      const ageMs = Date.now() - msg.info.timestampNanos / 1e6;
+      const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });
+      return deliverReply(deps, { msg, outbound, deliveries: msg.info.deliveryCount, ageMs }, log);
+    };
+    const consumer = await consumePartitions({
+      js: bus.js,
+      stream: Streams.Replies,
+      group: Groups.Outbound,
+      settings: { ...infra, retryMaxMs: delivery.retryMaxMs },
+      logger,
+      handle,
+      fileDeadLetter: deps.parking.fileHead,
+      onDeadLetter: consumerMetrics.deadLettered,
+    });
+    await serveOps([natsReady(bus.nc, watchNatsLink(bus.nc)), viberConfigured(viber)]);
+    return {
+      async stop() {
+        await consumer.stop();
+      },
+    };
+  },
+);

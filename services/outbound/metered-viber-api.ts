@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
-import { ViberApiError } from '../../shared/viber/api.js';
+import { recordOutcome } from '../../shared/ops/metrics.js';
+import { ViberApiError } from '../../shared/ports/viber-api.js';
 import { ViberTimeoutError, type SendMessage } from './viber-send.js';
 
 /**
@@ -26,13 +27,7 @@ export function meteredSend(send: SendMessage, registry: Registry): SendMessage 
     labelNames: ['status'],
     registers: [registry],
   });
-  return async (message, timeoutMs) => {
-    try {
-      await send(message, timeoutMs);
-      calls.inc({ status: '0' });
-    } catch (error) {
-      calls.inc({ status: callStatus(error) });
-      throw error;
-    }
-  };
+  const count = (status: string) => calls.inc({ status });
+  return (message, timeoutMs) =>
+    recordOutcome(() => send(message, timeoutMs), count, { ok: () => '0', failed: callStatus });
 }

@@ -1,9 +1,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { withTimeout } from '../../shared/ops/with-timeout.js';
-import type { ParkedChats } from './parked-chats.js';
+import type { ParkedChats } from '../../shared/ports/parked-chats.js';
 
 export interface OutboundMeter {
   expired(): void;
+  reminderDropped(): void;
 }
 
 /** Replies given up on because they grew too old, and chats waiting for a person's replay. */
@@ -14,6 +15,12 @@ export function registerOutboundMetrics(registry: Registry, parked: ParkedChats)
     registers: [registry],
   });
   expired.inc(0);
+  const remindersDropped = new Counter({
+    name: 'energobot_reminders_dropped_total',
+    help: 'Reading reminders Viber refused because the customer unsubscribed (status 6): dropped, their chats not parked',
+    registers: [registry],
+  });
+  remindersDropped.inc(0);
   new Gauge({
     name: 'energobot_parked_chats',
     help: 'Chats whose replies wait behind a dead letter until it is replayed (npm run replay-dead-letters)',
@@ -25,5 +32,5 @@ export function registerOutboundMetrics(registry: Registry, parked: ParkedChats)
       else this.set(count);
     },
   });
-  return { expired: () => expired.inc() };
+  return { expired: () => expired.inc(), reminderDropped: () => remindersDropped.inc() };
 }

@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { deleteDeadLetter, fileDeadLetter } from '../../shared/bus/dead-letters.js';
 import type { DeadLetterFiler } from '../../shared/bus/partitioned-consumer.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import type { ParkedChats, ParkEntry } from './parked-chats.js';
+import type { ParkedChats, ParkEntry } from '../../shared/ports/parked-chats.js';
 
 export interface Parking {
   /** The chat's park, or null when its replies go out as usual. */

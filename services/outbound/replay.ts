@@ -2,7 +2,7 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { deleteDeadLetter, listDeadLetters, type DeadLetter } from '../../shared/bus/dead-letters.js';
 import type { Logger } from '../../shared/ops/logger.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import type { ParkedChats } from './parked-chats.js';
+import type { ParkedChats } from '../../shared/ports/parked-chats.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
 
 export interface ReplayDeps extends ReplySenderDeps {

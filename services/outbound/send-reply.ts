@@ -1,9 +1,9 @@
 import type { Logger } from '../../shared/ops/logger.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import { ViberApiError } from '../../shared/viber/api.js';
+import { ViberApiError } from '../../shared/ports/viber-api.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';
-import type { SentReplies } from './sent-replies.js';
+import type { SentReplies } from '../../shared/ports/sent-replies.js';
 import type { SendMessage } from './viber-send.js';
 
 export interface ReplySenderDeps {

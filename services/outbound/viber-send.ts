@@ -1,4 +1,4 @@
-import { ViberApiError, type ViberApi } from '../../shared/viber/api.js';
+import { ViberApiError, type ViberApi } from '../../shared/ports/viber-api.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';
 
 /** One send_message call that gives up after `timeoutMs`. */

@@ -9,7 +9,8 @@ import {
   type SubmissionPeriod,
   type SubmissionResult,
 } from '../ports/billing.js';
-import { createJsonCaller, isRecord, isSuccess, type HttpAdapterOptions, type JsonAnswer } from './http-json.js';
+import { isRecord } from '../contracts/is-record.js';
+import { createJsonCaller, isSuccess, type HttpAdapterOptions, type JsonAnswer } from './http-json.js';
 
 /**
  * The billing port over HTTP (the API is described in docs/external-apis.md). Any failure the
@@ -35,21 +36,49 @@ export function createHttpBillingGateway(options: HttpAdapterOptions): BillingGa
       return expectBody<AccountSummary>('findAccount', answer, isAccountSummary);
     },
     services: (number) => get<BillingService[]>('services', `${account(number)}/services`, Array.isArray),
-    meters: (number, serviceId) => get<Meter[]>('meters', `${account(number)}/meters?service=${encodeURIComponent(serviceId)}`, Array.isArray),
+    meters: (number, serviceId) =>
+      get<Meter[]>('meters', `${account(number)}/meters?service=${encodeURIComponent(serviceId)}`, Array.isArray),
     async submissionPeriod(number) {
-      const body = await get<{ period: SubmissionPeriod }>('submissionPeriod', `${account(number)}/period`, (body) => isRecord(body) && isPeriod(body.period));
+      const body = await get<{ period: SubmissionPeriod }>(
+        'submissionPeriod',
+        `${account(number)}/period`,
+        (body) => isRecord(body) && isPeriod(body.period),
+      );
       return body.period;
     },
     history: (number, meterId, limit) =>
-      get<ReadingRecord[]>('history', `${account(number)}/meters/${encodeURIComponent(meterId)}/history?limit=${encodeURIComponent(String(limit))}`, Array.isArray),
+      get<ReadingRecord[]>(
+        'history',
+        `${account(number)}/meters/${encodeURIComponent(meterId)}/history?limit=${encodeURIComponent(String(limit))}`,
+        Array.isArray,
+      ),
     async submitReading(submission) {
       const { account: number, meterId, values, idempotencyKey } = submission;
-      const answer = await http.call('submitReading', 'POST', '/readings', { account: number, meterId, values, idempotencyKey });
-      return expectBody<SubmissionResult>('submitReading', answer, (body) => isRecord(body) && typeof body.accepted === 'boolean');
+      const answer = await http.call('submitReading', 'POST', '/readings', {
+        account: number,
+        meterId,
+        values,
+        idempotencyKey,
+      });
+      return expectBody<SubmissionResult>(
+        'submitReading',
+        answer,
+        (body) => isRecord(body) && typeof body.accepted === 'boolean',
+      );
     },
-    amountDue: (number) => get<AmountDue>('amountDue', `${account(number)}/due`, (body) => isRecord(body) && Number.isSafeInteger(body.total) && Array.isArray(body.lines)),
+    amountDue: (number) =>
+      get<AmountDue>(
+        'amountDue',
+        `${account(number)}/due`,
+        (body) => isRecord(body) && Number.isSafeInteger(body.total) && Array.isArray(body.lines),
+      ),
   };
 }
 
-const isAccountSummary = (body: unknown) => isRecord(body) && typeof body.number === 'string' && typeof body.phone === 'string' && typeof body.address === 'string';
-const isPeriod = (period: unknown) => period === null || (isRecord(period) && Number.isInteger(period.fromDay) && Number.isInteger(period.toDay));
+const isAccountSummary = (body: unknown) =>
+  isRecord(body) &&
+  typeof body.number === 'string' &&
+  typeof body.phone === 'string' &&
+  typeof body.address === 'string';
+const isPeriod = (period: unknown) =>
+  period === null || (isRecord(period) && Number.isInteger(period.fromDay) && Number.isInteger(period.toDay));

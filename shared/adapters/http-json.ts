@@ -30,16 +30,20 @@ export interface JsonCaller {
 }
 
 export const isSuccess = (answer: JsonAnswer) => answer.status >= 200 && answer.status < 300;
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why fetch threw, in words that carry no request data. */
 function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   return `unreachable (${typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown error'})`;
 }
 
-export function createJsonCaller(system: string, options: HttpAdapterOptions, Unavailable: UnavailableError): JsonCaller {
+export function createJsonCaller(
+  system: string,
+  options: HttpAdapterOptions,
+  Unavailable: UnavailableError,
+): JsonCaller {
   const base = options.baseUrl.replace(/\/+$/, '');
   const send = options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
   const fail = (operation: string, what: string) => new Unavailable(`${system} ${operation}: ${what}`);
@@ -51,7 +55,10 @@ export function createJsonCaller(system: string, options: HttpAdapterOptions, Un
       try {
         const response = await send(`${base}${path}`, {
           method,
-          headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+          headers:
+            body === undefined
+              ? { accept: 'application/json' }
+              : { accept: 'application/json', 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
@@ -70,7 +77,12 @@ export function createJsonCaller(system: string, options: HttpAdapterOptions, Un
       }
     },
     unexpected(operation, answer) {
-      return fail(operation, isSuccess(answer) ? `answered ${answer.status} with a body of an unexpected shape` : `answered ${answer.status}`);
+      return fail(
+        operation,
+        isSuccess(answer)
+          ? `answered ${answer.status} with a body of an unexpected shape`
+          : `answered ${answer.status}`,
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import { PaymentUnavailableError, type PaymentLink, type PaymentProvider } from '../ports/payments.js';
-import { createJsonCaller, isRecord, isSuccess, type HttpAdapterOptions } from './http-json.js';
+import { isRecord } from '../contracts/is-record.js';
+import { createJsonCaller, isSuccess, type HttpAdapterOptions } from './http-json.js';
 
 /**
  * The payment provider over HTTP: POST {baseUrl}/payments (docs/external-apis.md). The provider
@@ -10,10 +11,18 @@ export function createHttpPaymentProvider(options: HttpAdapterOptions): PaymentP
   return {
     async createPayment(request) {
       const { orderId, account, amount, description, chatId, channel } = request;
-      const answer = await http.call('createPayment', 'POST', '/payments', { orderId, account, amount, description, chatId, channel });
+      const answer = await http.call('createPayment', 'POST', '/payments', {
+        orderId,
+        account,
+        amount,
+        description,
+        chatId,
+        channel,
+      });
       const link = answer.body;
       // A link for another order, or one the customer's phone cannot open, is no link at all.
-      if (!isSuccess(answer) || !isRecord(link) || link.orderId !== orderId || !isWebUrl(link.url)) throw http.unexpected('createPayment', answer);
+      if (!isSuccess(answer) || !isRecord(link) || link.orderId !== orderId || !isWebUrl(link.url))
+        throw http.unexpected('createPayment', answer);
       return { orderId, url: link.url } satisfies PaymentLink;
     },
   };

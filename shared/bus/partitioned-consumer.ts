@@ -42,6 +42,9 @@ export interface PartitionedConsumerOptions {
  */
 const PULL_EXPIRES_MS = 5_000;
 
+/** Messages one pull asks for; the server still delivers them one at a time. */
+const PULL_BATCH = 16;
+
 export const DEFAULT_RETRY_MAX_MS = 30_000;
 
 export interface RunningConsumer {
@@ -96,7 +99,9 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
 
   async function settle(msg: JsMsg, outcome: Outcome, failure: string) {
     const deliveries = msg.info.deliveryCount;
-    if (outcome === 'ack') await msg.ackAck();
+    // Not ackAck: the server delivers the partition's next message only once it has the ack anyway,
+    // and an ack lost on the way brings the message back, which the handlers treat as a repeat.
+    if (outcome === 'ack') msg.ack();
     else if (typeof outcome === 'object') await bury(msg, outcome.deadLetter);
     else if (outcome === 'retry' && deliveries >= maxDeliveries) {
       await bury(msg, `gave up after ${deliveries} deliveries: ${failure}`);
@@ -110,7 +115,9 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
 
   for (let partition = 0; partition < partitions; partition++) {
     const consumer = await js.consumers.get(stream.name, consumerName(group, partition));
-    const messages = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
+    // The consumer's max_ack_pending of 1 is what keeps one message in hand; a pull asks for more so
+    // that the next message comes on the same pull, not on a new pull request per message.
+    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
     subscriptions.push(messages);
     loops.push(
       (async () => {

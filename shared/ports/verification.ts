@@ -3,6 +3,9 @@
  * every worker), behind a port so the machines only see outcomes.
  */
 
+/** Digits of an SMS code: a million codes, so the attempts the limits allow a day are a 0.005 % chance. */
+export const CODE_DIGITS = 6;
+
 export interface CodeRequest {
   chatId: string;
   account: string;
@@ -13,14 +16,15 @@ export interface CodeRequest {
 }
 
 export type CodeRequestResult =
-  | { result: 'sent'; maskedPhone: string }
+  /** `validUntil`: when the code expires (ms since the epoch): the code screen says so then. */
+  | { result: 'sent'; maskedPhone: string; validUntil: number }
   | { result: 'mismatch' }
   | { result: 'no-challenge' }
   | { result: 'cooldown'; seconds: number }
   /** Too many wrong codes: the account is locked for this chat. */
   | { result: 'locked'; minutes: number }
-  /** Too many codes asked for within the hour (per account, phone or chat): wait, nothing is wrong. */
-  | { result: 'limited'; minutes: number };
+  /** Too many codes asked for within the hour or the day (per account, phone or chat): wait, nothing is wrong. */
+  | { result: 'limited'; minutes: number; period: 'hour' | 'day' };
 
 export interface CodeCheck {
   chatId: string;

@@ -13,7 +13,8 @@ const MAX_SENDER_NAME = 28;
 
 export function readViberConfig(env: ConfigReader): ViberConfig {
   const name = env.string('VIBER_BOT_NAME', 'Иркутскэнергосбыт');
-  if (name.length > MAX_SENDER_NAME) env.invalid(`VIBER_BOT_NAME must have at most ${MAX_SENDER_NAME} characters, it has ${name.length}`);
+  if (name.length > MAX_SENDER_NAME)
+    env.invalid(`VIBER_BOT_NAME must have at most ${MAX_SENDER_NAME} characters, it has ${name.length}`);
   const avatar = env.string('VIBER_BOT_AVATAR', '');
   return {
     authToken: env.secret('VIBER_AUTH_TOKEN'),

@@ -32,14 +32,20 @@ function renderButton(button: Button, color: string): ViberButton {
 
 export function renderKeyboard(keyboard: Keyboard): ViberKeyboard {
   const color = keyboard.color ?? DEFAULT_BUTTON_COLOR;
-  return { Type: 'keyboard', DefaultHeight: false, Buttons: keyboard.buttons.map((button) => renderButton(button, color)) };
+  return {
+    Type: 'keyboard',
+    DefaultHeight: false,
+    Buttons: keyboard.buttons.map((button) => renderButton(button, color)),
+  };
 }
 
 function needsShareOrPicker(keyboard: Keyboard | undefined): boolean {
   return keyboard?.buttons.some((b) => b.action.kind === 'share-phone' || b.action.kind === 'location-picker') ?? false;
 }
 
-function renderBody(reply: Reply): Pick<ViberOutboundMessage, 'type' | 'text' | 'media' | 'file_name' | 'size' | 'location'> {
+function renderBody(
+  reply: Reply,
+): Pick<ViberOutboundMessage, 'type' | 'text' | 'media' | 'file_name' | 'size' | 'location'> {
   switch (reply.kind) {
     case 'text':
       return { type: 'text', text: reply.text };

@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-
-/**
- * Which replies have reached Viber. A reply redelivered because its outbound died after sending
- * but before acknowledging is found here and not sent twice. Kept a day: redeliveries come within
- * minutes, and ids are unique per event anyway.
- */
-export interface SentReplies {
-  wasSent(replyId: string): Promise<boolean>;
-  markSent(replyId: string): Promise<void>;
-}
+import { dropOldest } from '../ops/bounded-map.js';
+import type { SentReplies } from '../ports/sent-replies.js';
 
 const BUCKET = 'SENT_REPLIES';
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +26,7 @@ export async function natsSentReplies(js: JetStreamClient, replicas: number): Pr
     },
     async markSent(replyId) {
       remembered.add(replyId);
-      if (remembered.size > REMEMBERED) remembered.delete(remembered.values().next().value!);
+      dropOldest(remembered, REMEMBERED);
       await kv.put(keyOf(replyId), '1');
     },
   };

@@ -1,42 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
-
-/**
- * Chats whose replies wait for a person: a reply of the chat was filed as a dead letter (Viber
- * refused it for good, or it expired), so every later reply of that chat is filed behind it
- * instead of being sent, until `npm run replay-dead-letters -- --replay` has delivered them all in
- * order and lifted the park. One key per chat (a digest of its id: no personal data in the bucket).
- *
- * Every write is a compare-and-set on the key's revision. That is what lets the replay lift a park
- * safely while outbound keeps filing: a reply filed after the replay last looked changes the
- * revision, so the lift fails and the replay looks again (see services/outbound/replay.ts).
- */
-export interface Park {
-  /** Stream sequence of the reply that was filed first: the one the others wait behind. */
-  head: number;
-  reason: string;
-  since: string;
-  /** Replies filed behind the head so far. */
-  behind: number;
-}
-
-export interface ParkEntry {
-  park: Park;
-  revision: number;
-}
-
-export interface ParkedChats {
-  get(chatId: string): Promise<ParkEntry | null>;
-  /** Parks the chat with this reply at its head; a chat parked already counts one more behind. */
-  park(chatId: string, head: number, reason: string): Promise<void>;
-  /** Counts one more reply filed behind the park read as `entry`; false when the park was lifted meanwhile. */
-  countBehind(chatId: string, entry: ParkEntry): Promise<boolean>;
-  /** Lifts the park unless it changed since it was read at `revision`; false when it did. */
-  lift(chatId: string, revision: number): Promise<boolean>;
-  /** How many chats are parked now. */
-  count(): Promise<number>;
-}
+import type { Park, ParkedChats, ParkEntry } from '../ports/parked-chats.js';
 
 const BUCKET = 'PARKED_CHATS';
 
@@ -45,6 +10,7 @@ export const parkKey = (chatId: string) => createHash('sha256').update(chatId).d
 const encoder = new TextEncoder();
 const live = (entry: KvEntry | null): entry is KvEntry => entry !== null && entry.operation === 'PUT';
 
+/** The parks in a NATS KV bucket, one key per chat (a digest of its id: no personal data in the bucket). */
 export async function natsParkedChats(js: JetStreamClient, replicas: number): Promise<ParkedChats> {
   // Reads from the stream's leader, not any replica: a park must be seen by the very next reply.
   const kv: KV = await new Kvm(js).create(BUCKET, { history: 1, replicas, allow_direct: false });

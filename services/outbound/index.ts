@@ -1,0 +1,8 @@
+/**
+ * Outbound's public surface, for the replay command and the tests. Everything else in this folder
+ * is outbound's own business.
+ */
+export { readOutboundSettings, type OutboundSettings } from './config.js';
+export { parking, type Parking } from './parking.js';
+export { replayOutboundLetters, type ReplayReport } from './replay.js';
+export { timedSend, type SendMessage } from './viber-send.js';
