@@ -1,13 +1,9 @@
-import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
-import { DEFAULT_CONTENT_PATH } from '../../shared/content.js';
-import { readOpsConfig } from '../../shared/ops/ops-server.js';
+import type { ConfigReader } from '../../shared/ops/config.js';
+import { DEFAULT_CONTENT_PATH } from '../../shared/adapters/file-content-catalog.js';
 
-/** The worker's settings, read once at start; `done()` reports every problem together. */
-export function readWorkerConfig() {
-  const env = readConfig();
-  const infra = readInfraConfig(env);
-  const settings = {
-    infra,
+/** The worker's own settings, read once at start; the bus, store and partitions come from the infra config. */
+export function readWorkerSettings(env: ConfigReader) {
+  return {
     turnTimeoutMs: env.int('TURN_TIMEOUT_MS', 10_000, { min: 100 }),
     /** Live chat actors kept in memory at most; the least recently used idle ones go first. */
     liveChats: env.int('HOT_CHATS', 10_000, { min: 1 }),
@@ -23,11 +19,15 @@ export function readWorkerConfig() {
     externalTimeoutMs: env.int('EXTERNAL_TIMEOUT_MS', 5_000, { min: 100 }),
     smsCodeSecret: env.secret('SMS_CODE_SECRET'),
     contentPath: env.string('CONTENT_PATH', DEFAULT_CONTENT_PATH.pathname),
+    /** The reminder tick: a cron with seconds (nats-server's format), in Irkutsk time; tests compress it. */
+    reminderSchedule: env.string('REMINDER_SCHEDULE', '0 0 10 * * *'),
+    /** Reminder events put on the bus per second at most (Viber's pace; live replies keep theirs). */
+    reminderRate: env.int('REMINDER_RATE', 50, { min: 1, max: 10_000 }),
+    /** How long an SMS code lives (5 minutes); tests shorten it to see the expiry timer fire. */
+    codeTtlMs: env.int('CODE_TTL_MS', 5 * 60_000, { min: 1_000 }),
     /** INSPECT=1: report each chat's state changes on NATS, for the simulator's live diagram. */
     inspect: env.oneOf('INSPECT', ['0', '1'] as const, '0') === '1',
-    ops: readOpsConfig(env, 9101),
   };
-  return { settings, done: () => env.done() };
 }
 
-export type WorkerConfig = ReturnType<typeof readWorkerConfig>['settings'];
+export type WorkerSettings = ReturnType<typeof readWorkerSettings>;

@@ -7,7 +7,10 @@ import { chatTag } from '../../shared/ops/logger.js';
  * diagram: the state an event arrived in, then the state it led to. Only states and the event's
  * type leave the worker. It never throws: inspection must not be able to fail a turn.
  */
-export function transitionReporter(nc: NatsConnection, chatId: string): (from: unknown, to: unknown, eventType: string) => void {
+export function transitionReporter(
+  nc: NatsConnection,
+  chatId: string,
+): (from: unknown, to: unknown, eventType: string) => void {
   const tag = chatTag(chatId);
   const subject = inspectSubject(tag);
   const publish = (report: InspectionReport) => nc.publish(subject, JSON.stringify(report));

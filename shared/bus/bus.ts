@@ -24,6 +24,8 @@ export const Streams = {
   Replies: { name: 'CHAT_REPLIES', subject: 'chat.replies' },
   /** Messages a group gave up on, kept for people to read and replay (`npm run replay-dead-letters`). */
   DeadLetters: { name: 'DEAD_LETTERS', subject: 'dead' },
+  /** The daily reminder tick, produced by a cron schedule kept in the stream itself (shared/bus/reminder-bus.ts). */
+  Reminders: { name: 'REMINDERS', subject: 'reminders' },
 } as const;
 export type StreamSpec = (typeof Streams)[keyof typeof Streams];
 
@@ -48,6 +50,23 @@ const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
  * the bytes when the stream is made: the servers need that much free store (README, Outages).
  */
 const STREAM_MAX_BYTES: Partial<Record<string, number>> = { [Streams.Replies.name]: 2 * 1024 ** 3 };
+/**
+ * Streams that hold JetStream message schedules (ADR-51, nats-server >= 2.12): the chats' durable
+ * timers live in CHAT_EVENTS, so that a timer fires into its chat's partition, in order with the
+ * customer's events (shared/bus/timers.ts); the reminder cron lives in REMINDERS, which has no
+ * max_age, so the stored schedule is never aged out. Schedules need roll-ups (one schedule per
+ * subject). A stream made by the previous version gets the flags by update (the server allows
+ * turning schedules on, never off).
+ */
+const STREAM_EXTRAS: Partial<Record<string, Partial<StreamConfig>>> = {
+  [Streams.Events.name]: { allow_msg_schedules: true, allow_rollup_hdrs: true },
+  [Streams.Reminders.name]: {
+    allow_msg_schedules: true,
+    allow_rollup_hdrs: true,
+    max_age: 0,
+    max_msgs_per_subject: 100,
+  },
+};
 /** JetStream's error code for a stream that exists with another configuration. */
 const STREAM_NAME_IN_USE = 10058;
 /** JetStream's error code for a durable consumer that exists with another configuration. */
@@ -80,11 +99,17 @@ export async function connectBus(url: string, name: string, logger: Logger): Pro
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    // Otherwise every request (each publish, ack and KV read) builds an Error up front for the
+    // stack trace a timeout would carry: 5–10 % of a service's CPU in the bench's profiles.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
-        logger.warn({ nats: status.type, server: 'server' in status ? status.server : undefined }, 'nats connection status');
+        logger.warn(
+          { nats: status.type, server: 'server' in status ? status.server : undefined },
+          'nats connection status',
+        );
       }
     }
   })();
@@ -114,6 +139,7 @@ export async function ensureStream(jsm: JetStreamManager, stream: StreamSpec, op
     max_age: nanos(STREAM_MAX_AGE_MS),
     max_bytes: STREAM_MAX_BYTES[stream.name] ?? -1,
     discard: DiscardPolicy.Old,
+    ...STREAM_EXTRAS[stream.name],
   };
   try {
     // Adding an existing stream with the same configuration is a no-op, so concurrent boots agree.

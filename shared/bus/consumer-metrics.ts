@@ -1,6 +1,7 @@
 import type { ConsumerInfo, JetStreamManager, MsgRequest } from '@nats-io/jetstream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { consumerName, Streams, type StreamSpec } from './bus.js';
+import { deadLetterSubject } from './dead-letters.js';
 import { withTimeout } from '../ops/with-timeout.js';
 
 export interface ConsumerMetricsOptions {
@@ -59,7 +60,9 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
       options.consumers().map(async ({ partition, name }) => ({
         partition,
         // A partition that does not answer is left out of this scrape rather than failing it.
-        info: await withTimeout(jsm.consumers.info(stream.name, name), timeoutMs, 'consumer info').catch(() => undefined),
+        info: await withTimeout(jsm.consumers.info(stream.name, name), timeoutMs, 'consumer info').catch(
+          () => undefined,
+        ),
       })),
     ).finally(() => (inFlight = undefined));
     return inFlight;
@@ -74,7 +77,8 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
       async collect() {
         const infos = await consumerInfos();
         this.reset();
-        for (const { partition, info } of infos) if (info) this.set({ group, partition: String(partition) }, read(info));
+        for (const { partition, info } of infos)
+          if (info) this.set({ group, partition: String(partition) }, read(info));
       },
     });
   new Gauge({
@@ -92,9 +96,21 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
       }
     },
   });
-  consumerGauge('energobot_consumer_pending_messages', 'Messages of the partition not yet delivered to the group', (info) => info.num_pending);
-  consumerGauge('energobot_consumer_ack_pending_messages', 'Messages of the partition delivered and not yet acknowledged', (info) => info.num_ack_pending);
-  consumerGauge('energobot_consumer_redelivered_messages', 'Messages of the partition being delivered again (a process died or asked for a retry)', (info) => info.num_redelivered);
+  consumerGauge(
+    'energobot_consumer_pending_messages',
+    'Messages of the partition not yet delivered to the group',
+    (info) => info.num_pending,
+  );
+  consumerGauge(
+    'energobot_consumer_ack_pending_messages',
+    'Messages of the partition delivered and not yet acknowledged',
+    (info) => info.num_ack_pending,
+  );
+  consumerGauge(
+    'energobot_consumer_redelivered_messages',
+    'Messages of the partition being delivered again (a process died or asked for a retry)',
+    (info) => info.num_redelivered,
+  );
 
   new Gauge({
     name: 'energobot_dead_letters_stored',
@@ -102,9 +118,13 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
     labelNames: ['group'],
     registers: [registry],
     async collect() {
-      const subject = `${Streams.DeadLetters.subject}.${group}`;
+      const subject = deadLetterSubject(group);
       try {
-        const info = await withTimeout(jsm.streams.info(Streams.DeadLetters.name, { subjects_filter: subject }), timeoutMs, 'dead letters info');
+        const info = await withTimeout(
+          jsm.streams.info(Streams.DeadLetters.name, { subjects_filter: subject }),
+          timeoutMs,
+          'dead letters info',
+        );
         this.set({ group }, info.state.subjects?.[subject] ?? 0);
       } catch {
         this.reset();
@@ -112,7 +132,12 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
     },
   });
 
-  const filed = new Counter({ name: 'energobot_dead_letters_total', help: 'Messages this process filed as dead letters', labelNames: ['group'], registers: [registry] });
+  const filed = new Counter({
+    name: 'energobot_dead_letters_total',
+    help: 'Messages this process filed as dead letters',
+    labelNames: ['group'],
+    registers: [registry],
+  });
   filed.inc({ group }, 0);
   return { deadLettered: () => filed.inc({ group }) };
 }

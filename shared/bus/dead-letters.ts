@@ -1,6 +1,12 @@
 import type { JetStreamManager, JetStreamClient, JsMsg, StoredMsg } from '@nats-io/jetstream';
 import { busHeaders, Headers, Streams } from './bus.js';
 
+/** Where a group's dead letters are filed: `dead.<group>`. */
+export const deadLetterSubject = (group: string) => `${Streams.DeadLetters.subject}.${group}`;
+
+/** The group a dead letter was filed by, from its subject. */
+const groupOfDeadLetter = (subject: string) => subject.slice(deadLetterSubject('').length);
+
 /**
  * Files a message under DEAD_LETTERS with where it came from and why it died; the caller then
  * acknowledges it, so nothing is dropped unseen and it stops holding its partition. The message id
@@ -15,7 +21,7 @@ export async function fileDeadLetter(
   reason: string,
   deliveries: number,
 ): Promise<number> {
-  const ack = await js.publish(`${Streams.DeadLetters.subject}.${group}`, msg.data, {
+  const ack = await js.publish(deadLetterSubject(group), msg.data, {
     // With the stream's timestamp: a stream made anew restarts its sequences.
     msgID: `${group}:${msg.info.stream}:${msg.seq}:${msg.info.timestampNanos}`,
     headers: busHeaders({
@@ -45,7 +51,7 @@ function toDeadLetter(message: StoredMsg): DeadLetter {
   const header = (name: string) => message.header.get(name) ?? '';
   return {
     seq: message.seq,
-    group: message.subject.slice(Streams.DeadLetters.subject.length + 1),
+    group: groupOfDeadLetter(message.subject),
     originalSubject: header(Headers.OriginalSubject),
     originalSeq: Number(header(Headers.OriginalSequence) || 0),
     reason: header(Headers.DeathReason),

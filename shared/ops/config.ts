@@ -34,13 +34,21 @@ export function readConfig(env: Env = process.env): ConfigReader {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
-  const numeric = (name: string, fallback: number, range: { min?: number; max?: number }, kind: string, isKind: (value: number) => boolean) => {
+  const numeric = (
+    name: string,
+    fallback: number,
+    range: { min?: number; max?: number },
+    kind: string,
+    isKind: (value: number) => boolean,
+  ) => {
     const text = raw(name);
     if (text === undefined) return fallback;
     const value = Number(text);
     const { min = -Infinity, max = Infinity } = range;
     if (!isKind(value) || value < min || value > max) {
-      problems.push(`${name} must be ${kind}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`);
+      problems.push(
+        `${name} must be ${kind}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`,
+      );
       return fallback;
     }
     return value;
@@ -54,7 +62,8 @@ export function readConfig(env: Env = process.env): ConfigReader {
     },
     secret(name) {
       const value = raw(name);
-      if (value === undefined) problems.push(`${name} is required (a secret; set it in the environment, see .env.example)`);
+      if (value === undefined)
+        problems.push(`${name} is required (a secret; set it in the environment, see .env.example)`);
       return value ?? '';
     },
     int(name, fallback, range = {}) {
@@ -122,6 +131,10 @@ export function readInfraConfig(config: ConfigReader): InfraConfig {
     ackWaitMs: config.int('ACK_WAIT_MS', 30_000, { min: 1_000 }),
     maxDeliveries: config.int('MAX_DELIVERIES', 8, { min: 1 }),
     retryBaseMs: config.int('RETRY_BASE_MS', 250, { min: 1 }),
-    logLevel: config.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+    logLevel: config.oneOf(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+      'info',
+    ),
   };
 }

@@ -38,7 +38,8 @@ const TOO_DEEP = '[too deep to log]';
 /** A symbolic error code (ECONNREFUSED, ERR_INVALID_URL) says what failed and cannot be an SMS code: it stays. */
 const ERROR_CODE = /^[A-Z][A-Z0-9_]+$/;
 
-const censor = (key: string, value: unknown): unknown => (key.toLowerCase() === 'code' && typeof value === 'string' && ERROR_CODE.test(value) ? value : REDACTED);
+const censor = (key: string, value: unknown): unknown =>
+  key.toLowerCase() === 'code' && typeof value === 'string' && ERROR_CODE.test(value) ? value : REDACTED;
 
 /** Plain objects, arrays and errors are walked; other instances (buffers, requests) are pino's serializers' business. */
 function isWalkable(value: unknown): value is Record<string, unknown> {
@@ -50,7 +51,11 @@ function isWalkable(value: unknown): value is Record<string, unknown> {
 /** A copy that keeps what pino's serializers look at: an error stays an error of its class, with its message and stack. */
 function shallowCopy(value: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(value)) return [...value] as unknown as Record<string, unknown>;
-  if (value instanceof Error) return Object.assign(Object.create(Object.getPrototypeOf(value)), value, { message: value.message, stack: value.stack });
+  if (value instanceof Error)
+    return Object.assign(Object.create(Object.getPrototypeOf(value)), value, {
+      message: value.message,
+      stack: value.stack,
+    });
   return { ...value };
 }
 
@@ -82,7 +87,10 @@ export function createLogger(service: string, level = 'info', destination?: Dest
     level,
     formatters: { log: redactSecrets },
     // A child logger's bindings skip the formatters: pino's own redaction covers their top level.
-    redact: { paths: SECRET_FIELD_NAMES.map((field) => (/^\w+$/.test(field) ? field : `["${field}"]`)), censor: (value: unknown, path: string[]) => censor(path.at(-1) ?? '', value) },
+    redact: {
+      paths: SECRET_FIELD_NAMES.map((field) => (/^\w+$/.test(field) ? field : `["${field}"]`)),
+      censor: (value: unknown, path: string[]) => censor(path.at(-1) ?? '', value),
+    },
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -16,7 +16,9 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
     const report = await checkReadiness(options.checks);
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'not ready', checks: report.checks });
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ok' : 'not ready', checks: report.checks });
   });
   app.get('/metrics', async (_request, reply) => {
     const text = await options.registry.metrics();

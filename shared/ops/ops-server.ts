@@ -25,7 +25,10 @@ export interface OpsServer {
  * The health and metrics endpoints of a service that has no HTTP server of its own (worker,
  * outbound). Apart from the service's work, so a scrape never waits behind it.
  */
-export async function startOpsServer(config: OpsConfig, options: OpsRoutesOptions & { logger: Logger }): Promise<OpsServer> {
+export async function startOpsServer(
+  config: OpsConfig,
+  options: OpsRoutesOptions & { logger: Logger },
+): Promise<OpsServer> {
   const app = Fastify({ logger: false });
   registerOpsRoutes(app, options);
   await app.listen({ host: config.host, port: config.port });

@@ -24,6 +24,8 @@ export async function connectStore(url: string, dbName: string): Promise<Store> 
     // Majority write concern: an acknowledged snapshot survives the loss of a replica set member.
     writeConcern: { w: 'majority' },
     retryWrites: true,
+    // Command events feed the store's operation counters (shared/store/command-metrics.ts).
+    monitorCommands: true,
   });
   await client.connect();
   return { client, db: client.db(dbName), close: () => client.close() };

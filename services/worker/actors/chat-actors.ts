@@ -1,4 +1,5 @@
 import { ChatActor, type ChatActorDeps } from './chat-actor.js';
+import { dropOldest, touch } from '../../../shared/ops/bounded-map.js';
 
 export interface ChatActorsOptions {
   /** Live actors kept at most; the least recently used idle ones are passivated beyond it. */
@@ -41,12 +42,12 @@ export class ChatActors {
     const entry = this.entryFor(chatId, partition);
     entry.queued++;
     const run = entry.tail.then(async () => {
-      const wasActive = entry.actor.active;
-      const reruns = entry.actor.reruns;
+      // Counted by the actor at each read of its state, so a turn retried within its job counts each read.
+      const { activations, reruns } = entry.actor;
       try {
         return await job(entry.actor);
       } finally {
-        if (!wasActive && entry.actor.active) this.activations++;
+        this.activations += entry.actor.activations - activations;
         this.reruns += entry.actor.reruns - reruns;
         entry.queued--;
         entry.lastUsed = Date.now();
@@ -58,24 +59,20 @@ export class ChatActors {
   }
 
   private entryFor(chatId: string, partition: number): Entry {
-    let entry = this.entries.get(chatId);
-    if (entry) {
-      // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
-      this.entries.delete(chatId);
-    } else {
-      entry = { actor: new ChatActor(chatId, this.options.depsFor(chatId, partition)), partition, tail: Promise.resolve(), queued: 0, lastUsed: Date.now() };
-    }
-    this.entries.set(chatId, entry);
-    this.evictBeyondCapacity();
+    const entry = this.entries.get(chatId) ?? {
+      actor: new ChatActor(chatId, this.options.depsFor(chatId, partition)),
+      partition,
+      tail: Promise.resolve(),
+      queued: 0,
+      lastUsed: Date.now(),
+    };
+    // The first key is the least recently used: beyond capacity, the idle ones from the front go.
+    touch(this.entries, chatId, entry);
+    dropOldest(this.entries, this.options.capacity, {
+      spare: (kept) => kept.queued > 0,
+      onDrop: (dropped) => this.passivated(dropped),
+    });
     return entry;
-  }
-
-  private evictBeyondCapacity() {
-    if (this.entries.size <= this.options.capacity) return;
-    for (const [chatId, entry] of this.entries) {
-      if (this.entries.size <= this.options.capacity) return;
-      if (entry.queued === 0) this.remove(chatId, entry);
-    }
   }
 
   /** Passivates the actors idle for longer than the configured time. */
@@ -87,7 +84,9 @@ export class ChatActors {
 
   /** Resolves once every job queued so far for the partition's chats has settled. */
   async drained(partition: number): Promise<void> {
-    await Promise.all([...this.entries.values()].filter((entry) => entry.partition === partition).map((entry) => entry.tail));
+    await Promise.all(
+      [...this.entries.values()].filter((entry) => entry.partition === partition).map((entry) => entry.tail),
+    );
   }
 
   /** Drops the partition's actors: another worker holds their chats now. */
@@ -96,8 +95,18 @@ export class ChatActors {
   }
 
   private remove(chatId: string, entry: Entry) {
+    this.entries.delete(chatId);
+    this.passivated(entry);
+  }
+
+  private passivated(entry: Entry) {
     if (entry.actor.active) this.passivations++;
     entry.actor.passivate();
-    this.entries.delete(chatId);
   }
+}
+
+/** Passivates the idle actors every so often (at least once a minute) until the returned stop is called. */
+export function passivateIdleActors(actors: ChatActors, idleMs: number): () => void {
+  const timer = setInterval(() => actors.passivateIdle(), Math.min(60_000, idleMs));
+  return () => clearInterval(timer);
 }

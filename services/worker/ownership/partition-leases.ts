@@ -432,10 +432,13 @@ export async function startPartitionOwnership(options: OwnershipOptions): Promis
   await memberRefresh;
   const watching = watch();
   await firstSync;
-  const settle = setTimeout(() => {
-    ready = true;
-    requestRebalance();
-  }, Math.min(SETTLE_MS, tickMs));
+  const settle = setTimeout(
+    () => {
+      ready = true;
+      requestRebalance();
+    },
+    Math.min(SETTLE_MS, tickMs),
+  );
   const ticker = setInterval(tick, tickMs);
   const deadlineChecker = setInterval(checkDeadlines, Math.min(DEADLINE_CHECK_MS, margin / 2));
   log.info({ partitions, leaseTtlMs: ttl }, 'partition ownership started');

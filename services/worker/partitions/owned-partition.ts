@@ -62,7 +62,8 @@ export async function consumeOwnedPartition(options: OwnedPartitionOptions): Pro
         // Deliveries before this process (a worker that crashed on it) count as attempts too.
         const deliveries = attempt + msg.info.deliveryCount - 1;
         const reason = error instanceof Error ? error.message : String(error);
-        if (deliveries >= settings.maxDeliveries) return bury(msg, `gave up after ${deliveries} deliveries: ${reason}`, deliveries);
+        if (deliveries >= settings.maxDeliveries)
+          return bury(msg, `gave up after ${deliveries} deliveries: ${reason}`, deliveries);
         logger.error({ err: error, partition, seq: msg.seq, deliveries }, 'turn failed; will retry');
         await sleep(backoffWithJitter(deliveries, settings.retryBaseMs));
       }
@@ -81,7 +82,9 @@ export async function consumeOwnedPartition(options: OwnedPartitionOptions): Pro
       if (closed) break;
       const chatId = options.chatOf(msg);
       if (chatId === undefined) {
-        await bury(msg, 'not a chat event', msg.info.deliveryCount).catch((error: unknown) => logger.warn({ err: error }, 'could not file a dead letter'));
+        await bury(msg, 'not a chat event', msg.info.deliveryCount).catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not file a dead letter'),
+        );
         continue;
       }
       held.add(msg);

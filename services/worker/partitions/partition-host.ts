@@ -4,7 +4,10 @@ import type { ChatActors } from '../actors/chat-actors.js';
 import { takeOverPartitionConsumer, type Lease, type OwnershipOptions } from '../ownership/index.js';
 import { consumeOwnedPartition, type OwnedPartition, type OwnedPartitionOptions } from './owned-partition.js';
 
-export type PartitionHostOptions = Omit<OwnedPartitionOptions, 'partition' | 'consumerName' | 'enqueue' | 'drain' | 'forget'> & {
+export type PartitionHostOptions = Omit<
+  OwnedPartitionOptions,
+  'partition' | 'consumerName' | 'enqueue' | 'drain' | 'forget'
+> & {
   jsm: JetStreamManager;
   actors: ChatActors;
 };

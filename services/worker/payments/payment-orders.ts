@@ -1,6 +1,6 @@
 import type { Db, Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../../../shared/store/mongo.js';
-import { supportsTtlIndexes } from '../chat-store.js';
+import { supportsTtlIndexes } from '../../../shared/adapters/mongo-chat-store.js';
 import type { ChatEvent } from '../../../shared/contracts/chat-event.js';
 import type { PaymentProvider } from '../../../shared/ports/payments.js';
 
@@ -16,7 +16,8 @@ interface OrderDocument {
 }
 
 /** What became of a provider's notice. */
-export type NoticeVerdict = { ok: true } | { ok: false; reason: 'unknown-order' | 'wrong-chat' | 'wrong-account' | 'bad-amount' | 'replay' };
+export type NoticeVerdict =
+  { ok: true } | { ok: false; reason: 'unknown-order' | 'wrong-chat' | 'wrong-account' | 'bad-amount' | 'replay' };
 
 /** The most one payment may be, in kopecks: a notice beyond it is a forgery or a provider's bug. */
 const MAX_PAYMENT = 10_000_000_00;
@@ -33,7 +34,7 @@ export const NOTICE_RETENTION_MS = ORDER_RETENTION_MS + DAY_MS;
 /**
  * The orders this bot made, so that a signed notice is believed only for an order of ours, for the
  * chat and account it was made for, with a sane amount, and only once per outcome. Every operation
- * is by `_id` (see chat-store.ts for why). On MongoDB, TTL indexes forget orders and notices after
+ * is by `_id` (see shared/adapters/mongo-chat-store.ts for why). On MongoDB, TTL indexes forget orders and notices after
  * ORDER_RETENTION_MS / NOTICE_RETENTION_MS; FerretDB v1 has no TTL indexes, and keeps them (looked
  * up by `_id` only, however many there are).
  */
@@ -62,7 +63,13 @@ export class PaymentOrders {
   async record(order: { orderId: string; chatId: string; account: string; amountDue: number }): Promise<void> {
     await (this.indexes ??= this.createIndexes());
     try {
-      await this.orders.insertOne({ _id: order.orderId, chatId: order.chatId, account: order.account, amountDue: order.amountDue, createdAt: new Date() });
+      await this.orders.insertOne({
+        _id: order.orderId,
+        chatId: order.chatId,
+        account: order.account,
+        amountDue: order.amountDue,
+        createdAt: new Date(),
+      });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
@@ -79,7 +86,13 @@ export class PaymentOrders {
     if (order.chatId !== notice.chatId) return { ok: false, reason: 'wrong-chat' };
     if (order.account !== notice.account) return { ok: false, reason: 'wrong-account' };
     const paid = notice.status === 'succeeded';
-    if (!Number.isSafeInteger(notice.amount) || notice.amount < 0 || notice.amount > MAX_PAYMENT || (paid && notice.amount === 0)) return { ok: false, reason: 'bad-amount' };
+    if (
+      !Number.isSafeInteger(notice.amount) ||
+      notice.amount < 0 ||
+      notice.amount > MAX_PAYMENT ||
+      (paid && notice.amount === 0)
+    )
+      return { ok: false, reason: 'bad-amount' };
     const claim = `${notice.orderId}:${notice.status}`;
     try {
       await this.settled.insertOne({ _id: claim, seq, at: new Date() });
@@ -95,7 +108,12 @@ export class PaymentOrders {
 export function recordingOrders(provider: PaymentProvider, orders: PaymentOrders): PaymentProvider {
   return {
     async createPayment(request) {
-      await orders.record({ orderId: request.orderId, chatId: request.chatId, account: request.account, amountDue: request.amount });
+      await orders.record({
+        orderId: request.orderId,
+        chatId: request.chatId,
+        account: request.account,
+        amountDue: request.amount,
+      });
       return provider.createPayment(request);
     },
   };
