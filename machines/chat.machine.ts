@@ -1,6 +1,7 @@
-import type { Content } from '../shared/content.js';
+import type { Content } from '../shared/ports/content-catalog.js';
 import type { Reply } from '../shared/contracts/reply.js';
-import { DEFAULT_BUTTON_COLOR, mainMenu, startKeyboard, text } from './keyboards.js';
+import type { ChatMachineEventOf } from './events.js';
+import { DEFAULT_BUTTON_COLOR, keyboard, mainMenu, replyButton, startKeyboard, text } from './keyboards.js';
 import { goToMenu, hintInPlace, menuItemTransitions, toMenuOnRequest } from './navigation.js';
 import { contractState } from './sections/contract.js';
 import { identifyState } from './sections/identify.js';
@@ -8,8 +9,8 @@ import { cabinetState, serviceCentreState, supportState } from './sections/info.
 import { paymentNotice, paymentState } from './sections/payment.js';
 import { readingsState } from './sections/readings.js';
 import { settingsState } from './sections/settings.js';
-import { chatSetup, say } from './setup.js';
-import { Texts } from './texts.js';
+import { chatSetup, say, type ChatContext } from './setup.js';
+import { Buttons, MenuItem, Texts } from './texts.js';
 
 /**
  * The version of the persisted shape of this machine. Raise it when a state is removed or renamed,
@@ -17,6 +18,13 @@ import { Texts } from './texts.js';
  * draft its order): a chat saved under another version restarts, keeping its settings and accounts.
  */
 export const CHAT_MACHINE_VERSION = 3;
+
+const reminderReply = (context: ChatContext, event: ChatMachineEventOf<'chat.reminder'>): Reply =>
+  text(
+    Texts.reminders.due(event.account, event.window),
+    // «Передать показания» goes straight to this account (context.lastReminder, see sections/readings.ts).
+    keyboard([replyButton(MenuItem.Readings), replyButton(Buttons.ToMenu)], context.buttonColor),
+  );
 
 const startHint = { actions: say((context) => text(Texts.startHint, startKeyboard(context.buttonColor))) };
 
@@ -28,7 +36,13 @@ const startHint = { actions: say((context) => text(Texts.startHint, startKeyboar
 export function createChatMachine(content: Content) {
   return chatSetup.createMachine({
     id: 'chat',
-    context: ({ input }) => ({ chatId: input.chatId, buttonColor: input.buttonColor ?? DEFAULT_BUTTON_COLOR, accounts: input.accounts ?? [], flow: 'readings' }),
+    context: ({ input }) => ({
+      chatId: input.chatId,
+      buttonColor: input.buttonColor ?? DEFAULT_BUTTON_COLOR,
+      accounts: input.accounts ?? [],
+      flow: 'readings',
+      ...(input.reminders ? { reminders: true } : {}),
+    }),
     initial: 'awaitingStart',
     on: {
       // The welcome itself was the HTTP answer to conversation_started (Viber allows nothing else).
@@ -36,7 +50,17 @@ export function createChatMachine(content: Content) {
       'chat.unsubscribed': { target: '.awaitingStart', actions: 'forgetDrafts' },
       // A payment is settled whenever the customer has paid: said without leaving the screen the
       // customer is on (the payment's own screen answers it itself, see sections/payment.ts).
-      'chat.payment': { actions: say((context, event) => text(paymentNotice(context, event), context.lastKeyboard ?? mainMenu(context.buttonColor))) },
+      'chat.payment': {
+        actions: say((context, event) =>
+          text(paymentNotice(context, event), context.lastKeyboard ?? mainMenu(context.buttonColor)),
+        ),
+      },
+      // The submission window of a linked account opened (the reminder fan-out): said wherever the
+      // customer is, if they asked for reminders and the account is still theirs; once a month.
+      'chat.reminder': {
+        guard: 'isReminderWanted',
+        actions: [{ type: 'noteReminded', params: ({ event }) => event }, say(reminderReply)],
+      },
       // A picture, sticker, location or contact where no screen expects one: a hint, and the customer stays.
       'chat.contact': hintInPlace(Texts.notText),
       'chat.location': hintInPlace(Texts.notText),

@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import type { Content } from '../shared/content.js';
+import type { Content } from '../shared/ports/content-catalog.js';
 import { CHAT_MACHINE_VERSION, createChatMachine, type ChatMachine } from './chat.machine.js';
 import type { ChatInput } from './setup.js';
 
@@ -16,13 +16,17 @@ const contextOf = (snapshot: unknown): Record<string, unknown> => {
   return typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : {};
 };
 
-/** A chat whose saved state cannot be restored keeps its button colour and linked accounts. */
+/** A chat whose saved state cannot be restored keeps its button colour, linked accounts and reminder consent. */
 export function chatInput(chatId: string, previous: unknown): ChatInput {
-  const { buttonColor, accounts } = contextOf(previous);
+  const { buttonColor, accounts, reminders } = contextOf(previous);
   return {
     chatId,
     ...(typeof buttonColor === 'string' ? { buttonColor } : {}),
-    ...(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string') ? { accounts: accounts as string[] } : {}),
+    ...(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string')
+      ? { accounts: accounts as string[] }
+      : {}),
+    // The customer's consent outlives a restarted dialogue.
+    ...(reminders === true ? { reminders: true } : {}),
   };
 }
 

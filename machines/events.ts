@@ -30,5 +30,10 @@ export function toMachineEvent(event: ChatEvent): ChatMachineEvent {
 
 /** Button presses and typed commands compare without case, spaces or a trailing full stop. */
 export function normaliseCommand(text: string): string {
-  return text.normalize('NFC').trim().replace(/\s+/g, ' ').replace(/[.!]+$/, '').toLowerCase();
+  return text
+    .normalize('NFC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!]+$/, '')
+    .toLowerCase();
 }

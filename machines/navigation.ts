@@ -25,11 +25,16 @@ export const isBack = pressed(Buttons.Back);
 export const menuActions = <E>(message: string | ((context: ChatContext, event: E) => string) = Texts.menu) =>
   [
     'forgetDrafts' as const,
-    say<E>((context, event) => text(typeof message === 'string' ? message : message(context, event), mainMenu(context.buttonColor))),
+    say<E>((context, event) =>
+      text(typeof message === 'string' ? message : message(context, event), mainMenu(context.buttonColor)),
+    ),
   ] as const;
 
 /** Back to the main menu, saying `message` above it. */
-export const goToMenu = <E>(message?: string | ((context: ChatContext, event: E) => string)) => ({ target: MENU, actions: menuActions<E>(message) });
+export const goToMenu = <E>(message?: string | ((context: ChatContext, event: E) => string)) => ({
+  target: MENU,
+  actions: menuActions<E>(message),
+});
 
 /** «В меню» (or «Начать», «Меню») from any screen. */
 export const toMenuOnRequest = { guard: 'isToMenu' as const, ...goToMenu() };
@@ -42,8 +47,9 @@ export const menuItemTransitions = Object.entries(SECTION_OF).map(([item, target
 }));
 
 /** A short hint above the keyboard already on the screen: the customer stays where they are. */
-export const hintInPlace = (message: string) => ({ actions: say((context) => text(message, context.lastKeyboard ?? mainMenu(context.buttonColor))) });
+export const hintInPlace = (message: string) => ({
+  actions: say((context) => text(message, context.lastKeyboard ?? mainMenu(context.buttonColor))),
+});
 
 /** What a screen of buttons does with text it does not know: a main-menu item opens its section, anything else gets a hint and the same buttons. */
 export const unknownText = [...menuItemTransitions, hintInPlace(Texts.useButtons)];
-

@@ -6,18 +6,21 @@ const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, day: '
 
 export const dayOfMonth = (at: number) => Number(dayFormat.format(new Date(at)));
 
-export const isPeriodOpen = (period: SubmissionPeriod, at: number) => period === null || (dayOfMonth(at) >= period.fromDay && dayOfMonth(at) <= period.toDay);
+export const isPeriodOpen = (period: SubmissionPeriod, at: number) =>
+  period === null || (dayOfMonth(at) >= period.fromDay && dayOfMonth(at) <= period.toDay);
 
 /** "12345", "12 345", "12345,6" and "12345.6" are numbers; anything else is not. */
 export function parseReading(text: string): number | null {
-  const cleaned = text.trim().replace(/[\s\u00a0]/g, '').replace(',', '.');
+  const cleaned = text
+    .trim()
+    .replace(/[\s\u00a0]/g, '')
+    .replace(',', '.');
   if (!/^\d{1,12}(\.\d{1,3})?$/.test(cleaned)) return null;
   return Number(cleaned);
 }
 
 export type ReadingCheck =
-  | { ok: true; consumption: number; rolledOver: boolean }
-  | { ok: false; problem: 'too-many-digits' | 'below-previous' };
+  { ok: true; consumption: number; rolledOver: boolean } | { ok: false; problem: 'too-many-digits' | 'below-previous' };
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
@@ -38,7 +41,8 @@ export function checkReading(meter: Meter, zone: MeterZone, value: number): Read
 export const isImplausible = (meter: Meter, consumption: number) => consumption > meter.maxPlausibleConsumption;
 
 /** "Показание" for a single-zone meter says nothing; a zone's name is said in brackets. */
-export const zoneLabel = (meter: Meter, zone: MeterZone) => (meter.zones.length > 1 ? ` (${zone.name.toLowerCase()})` : '');
+export const zoneLabel = (meter: Meter, zone: MeterZone) =>
+  meter.zones.length > 1 ? ` (${zone.name.toLowerCase()})` : '';
 
 /** The button of a meter: its serial number, as printed on it and on the bill. */
 export const meterLabel = (meter: Meter) => `Счётчик № ${meter.serialNumber}`;

@@ -10,7 +10,12 @@ import type {
   SubmissionPeriod,
   SubmissionResult,
 } from '../shared/ports/billing.js';
-import type { CodeCheckResult, CodeRequest, CodeRequestResult } from '../shared/ports/verification.js';
+import {
+  CODE_DIGITS,
+  type CodeCheckResult,
+  type CodeRequest,
+  type CodeRequestResult,
+} from '../shared/ports/verification.js';
 import { isAccountNumber, normaliseAccount } from './account-number.js';
 import type { ChatMachineEvent, ReplyEmitted } from './events.js';
 import { normaliseCommand } from './events.js';
@@ -67,6 +72,16 @@ export interface ChatContext {
   templateService?: string;
   /** The keyboard last shown, so a message that comes unasked (a payment notice) leaves it in place. */
   lastKeyboard?: Keyboard;
+  /** When the code sent last expires (ms since the epoch), from the verification service. */
+  codeValidUntil?: number;
+  /** The code screen has said that the code expired: said once per code. */
+  codeExpirySaid?: boolean;
+  /** «Напоминания о показаниях»: off until the customer switches them on (consent). */
+  reminders?: boolean;
+  /** The billing month (YYYY-MM) of the last reminder said, per account: never twice for a month. */
+  reminded?: Record<string, string>;
+  /** The account of the last reminder said, and when: its «Передать показания» goes straight to that account. */
+  lastReminder?: { account: string; at: number };
 }
 
 /** What a chat keeps when its dialogue restarts: its settings and linked accounts. */
@@ -74,10 +89,13 @@ export interface ChatInput {
   chatId: string;
   buttonColor?: string;
   accounts?: string[];
+  reminders?: boolean;
 }
 
-/** What `requestCode` answers: `locked` after too many wrong codes, `limited` after too many codes in an hour. */
+/** What `requestCode` answers: `locked` after too many wrong codes, `limited` after too many codes in an hour or a day. */
 export type CodeRequestOutcome = CodeRequestResult;
+
+const CODE_FORMAT = new RegExp(`^\\d{${CODE_DIGITS}}$`);
 
 const notProvided = (name: string) => () => Promise.reject(new Error(`the worker did not provide the "${name}" actor`));
 
@@ -105,6 +123,17 @@ export const pickedAccount = (context: Pick<ChatContext, 'accounts'>, text: stri
   return context.accounts.find((account) => account === wanted);
 };
 
+/** How long a reminder's «Передать показания» leads straight to its account. */
+const REMINDER_SHORTCUT_MS = 24 * 60 * 60_000;
+
+/** The account a reminder named, if it came within a day and is still linked. */
+export const remindedAccountOf = (context: ChatContext, event: { at?: number }): string | undefined => {
+  const last = context.lastReminder;
+  return last && context.accounts.includes(last.account) && (event.at ?? Infinity) - last.at < REMINDER_SHORTCUT_MS
+    ? last.account
+    : undefined;
+};
+
 /** The value typed for the current zone, or null when it is not a number. */
 const typedReading = (event: ChatMachineEvent): number | null => parseReading(textOf(event) ?? '');
 
@@ -123,7 +152,10 @@ type GuardArgs = { context: ChatContext; event: ChatMachineEvent };
  * A guard with the words a diagram shows for it instead of its name: fixed, or made from its
  * parameters (the diagram passes the parameters written in the machine; made ones it cannot know).
  */
-function described<P = undefined>(description: string | ((params: P) => string), guard: (args: GuardArgs, params: P) => boolean) {
+function described<P = undefined>(
+  description: string | ((params: P) => string),
+  guard: (args: GuardArgs, params: P) => boolean,
+) {
   return Object.assign(guard, { description });
 }
 
@@ -145,12 +177,18 @@ export const chatSetup = setup({
   actors: {
     findAccount: fromPromise<AccountSummary | null, { account: string }>(notProvided('findAccount')),
     requestCode: fromPromise<CodeRequestOutcome, CodeRequest>(notProvided('requestCode')),
-    checkCode: fromPromise<CodeCheckResult, { chatId: string; account: string; code: string; idempotencyKey: string }>(notProvided('checkCode')),
-    loadServices: fromPromise<{ services: BillingService[]; period: SubmissionPeriod }, { account: string }>(notProvided('loadServices')),
+    checkCode: fromPromise<CodeCheckResult, { chatId: string; account: string; code: string; idempotencyKey: string }>(
+      notProvided('checkCode'),
+    ),
+    loadServices: fromPromise<{ services: BillingService[]; period: SubmissionPeriod }, { account: string }>(
+      notProvided('loadServices'),
+    ),
     loadMeters: fromPromise<Meter[], { account: string; serviceId: string }>(notProvided('loadMeters')),
     loadHistory: fromPromise<ReadingRecord[], { account: string; meterId: string }>(notProvided('loadHistory')),
     submitReading: fromPromise<SubmissionResult, ReadingSubmission>(notProvided('submitReading')),
-    preparePayment: fromPromise<{ due: AmountDue; url: string }, { chatId: string; account: string; orderId: string }>(notProvided('preparePayment')),
+    preparePayment: fromPromise<{ due: AmountDue; url: string }, { chatId: string; account: string; orderId: string }>(
+      notProvided('preparePayment'),
+    ),
   },
   actions: {
     /** Every reply goes out through here; the last keyboard shown is remembered. */
@@ -159,40 +197,85 @@ export const chatSetup = setup({
       const shown = [...params.replies].reverse().find((reply) => reply.keyboard)?.keyboard;
       if (shown) enqueue.assign({ lastKeyboard: shown });
     }),
-    forgetDrafts: assign({ identifying: undefined, reading: undefined, payment: undefined, templateService: undefined }),
+    forgetDrafts: assign({
+      identifying: undefined,
+      reading: undefined,
+      payment: undefined,
+      templateService: undefined,
+    }),
     setFlow: assign((_, params: { flow: Flow }) => ({ flow: params.flow })),
     setButtonColour: assign((_, params: { color: string }) => ({ buttonColor: params.color })),
+    setReminders: assign((_, params: { on: boolean }) => ({ reminders: params.on })),
+    noteReminded: assign(({ context }, params: { account: string; period: string; at: number }) => ({
+      reminded: { ...context.reminded, [params.account]: params.period },
+      lastReminder: { account: params.account, at: params.at },
+    })),
+    forgetReminder: assign({ lastReminder: undefined }),
+    noteCodeSent: assign((_, params: { validUntil: number }) => ({
+      codeValidUntil: params.validUntil,
+      codeExpirySaid: false,
+    })),
+    noteCodeExpirySaid: assign({ codeExpirySaid: true }),
 
     // Identification and accounts.
     startIdentifying: assign((_, params: { account: string }) => ({ identifying: params.account })),
     linkAccount: assign(({ context }) => ({
-      accounts: context.identifying && !context.accounts.includes(context.identifying) ? [...context.accounts, context.identifying] : context.accounts,
+      accounts:
+        context.identifying && !context.accounts.includes(context.identifying)
+          ? [...context.accounts, context.identifying]
+          : context.accounts,
       identifying: undefined,
     })),
-    unlinkAccount: assign(({ context }, params: { account: string }) => ({ accounts: context.accounts.filter((account) => account !== params.account) })),
+    unlinkAccount: assign(({ context }, params: { account: string }) => ({
+      accounts: context.accounts.filter((account) => account !== params.account),
+    })),
 
     // A reading, step by step.
     startReading: assign((_, params: { account: string; at: number }) => ({
-      reading: { account: params.account, chosenAt: params.at, period: null, services: [], meters: [], zoneIndex: 0, values: {} },
+      reading: {
+        account: params.account,
+        chosenAt: params.at,
+        period: null,
+        services: [],
+        meters: [],
+        zoneIndex: 0,
+        values: {},
+      },
     })),
     setServices: assign(({ context }, params: { services: BillingService[]; period: SubmissionPeriod }) => ({
       reading: { ...context.reading!, services: params.services, period: params.period },
     })),
-    chooseService: assign(({ context }, params: { service: BillingService }) => ({ reading: { ...context.reading!, service: params.service } })),
-    setMeters: assign(({ context }, params: { meters: Meter[] }) => ({ reading: { ...context.reading!, meters: params.meters } })),
-    chooseMeter: assign(({ context }, params: { meter: Meter }) => ({ reading: { ...context.reading!, meter: params.meter, zoneIndex: 0, values: {} } })),
-    holdReading: assign(({ context }, params: { value: number }) => ({ reading: { ...context.reading!, pending: params.value } })),
+    chooseService: assign(({ context }, params: { service: BillingService }) => ({
+      reading: { ...context.reading!, service: params.service },
+    })),
+    setMeters: assign(({ context }, params: { meters: Meter[] }) => ({
+      reading: { ...context.reading!, meters: params.meters },
+    })),
+    chooseMeter: assign(({ context }, params: { meter: Meter }) => ({
+      reading: { ...context.reading!, meter: params.meter, zoneIndex: 0, values: {} },
+    })),
+    holdReading: assign(({ context }, params: { value: number }) => ({
+      reading: { ...context.reading!, pending: params.value },
+    })),
     recordReading: assign(({ context }, params: { value: number }) => {
       const reading = context.reading!;
       const zone = reading.meter!.zones[reading.zoneIndex]!;
       return { reading: { ...reading, values: { ...reading.values, [zone.id]: params.value }, pending: undefined } };
     }),
-    nextZone: assign(({ context }) => ({ reading: { ...context.reading!, zoneIndex: context.reading!.zoneIndex + 1 } })),
-    previousZone: assign(({ context }) => ({ reading: { ...context.reading!, zoneIndex: Math.max(0, context.reading!.zoneIndex - 1), pending: undefined } })),
-    restartReading: assign(({ context }) => ({ reading: { ...context.reading!, zoneIndex: 0, values: {}, pending: undefined } })),
+    nextZone: assign(({ context }) => ({
+      reading: { ...context.reading!, zoneIndex: context.reading!.zoneIndex + 1 },
+    })),
+    previousZone: assign(({ context }) => ({
+      reading: { ...context.reading!, zoneIndex: Math.max(0, context.reading!.zoneIndex - 1), pending: undefined },
+    })),
+    restartReading: assign(({ context }) => ({
+      reading: { ...context.reading!, zoneIndex: 0, values: {}, pending: undefined },
+    })),
 
     // A payment.
-    startPayment: assign((_, params: { account: string; orderId: string }) => ({ payment: { account: params.account, orderId: params.orderId, url: '' } })),
+    startPayment: assign((_, params: { account: string; orderId: string }) => ({
+      payment: { account: params.account, orderId: params.orderId, url: '' },
+    })),
     offerPayment: assign(({ context }, params: { url: string; due: number }) => {
       const payment = { ...context.payment!, url: params.url };
       const offer = { orderId: payment.orderId, account: payment.account, due: params.due };
@@ -201,24 +284,56 @@ export const chatSetup = setup({
 
     setTemplateService: assign((_, params: { service: string }) => ({ templateService: params.service })),
   },
+  delays: {
+    /** Until the code sent last expires, from the event that showed the code screen. */
+    codeExpiry: ({ context, event }) =>
+      Math.max(0, (context.codeValidUntil ?? 0) - ((event as { at?: number }).at ?? 0)),
+  },
   guards: {
     // What the customer pressed or typed.
-    isToMenu: described('«В меню»', ({ event }) => event.type === 'chat.text' && TO_MENU.has(normaliseCommand(event.text))),
+    isToMenu: described(
+      '«В меню»',
+      ({ event }) => event.type === 'chat.text' && TO_MENU.has(normaliseCommand(event.text)),
+    ),
     isButton: described(
       (params: { label: string }) => `«${params.label}»`,
       ({ event }, params: { label: string }) => event.type === 'chat.text' && isLabel(event.text, params.label),
     ),
-    isLinkedAccount: described('a linked account', ({ context, event }) => event.type === 'chat.text' && pickedAccount(context, event.text) !== undefined),
-    isAccountNumber: described('an account number', ({ event }) => event.type === 'chat.text' && isAccountNumber(event.text)),
-    isAccountAlreadyLinked: described('an account already linked', ({ context, event }) => event.type === 'chat.text' && context.accounts.includes(normaliseAccount(event.text))),
-    isCode: described('a four-digit code', ({ event }) => event.type === 'chat.text' && /^\d{4}$/.test(event.text.replace(/\s/g, ''))),
+    isLinkedAccount: described(
+      'a linked account',
+      ({ context, event }) => event.type === 'chat.text' && pickedAccount(context, event.text) !== undefined,
+    ),
+    isAccountNumber: described(
+      'an account number',
+      ({ event }) => event.type === 'chat.text' && isAccountNumber(event.text),
+    ),
+    isAccountAlreadyLinked: described(
+      'an account already linked',
+      ({ context, event }) => event.type === 'chat.text' && context.accounts.includes(normaliseAccount(event.text)),
+    ),
+    isCode: described(
+      `a ${CODE_DIGITS}-digit code`,
+      ({ event }) => event.type === 'chat.text' && CODE_FORMAT.test(event.text.replace(/\s/g, '')),
+    ),
     isContactWithoutPhone: described('no phone in it', ({ event }) => event.type === 'chat.contact' && !event.phone),
-    isService: described('a service', ({ context, event }) => isOneOf(event, context.reading?.services.map((service) => service.name) ?? [])),
-    isMeter: described('a meter', ({ context, event }) => isOneOf(event, context.reading?.meters.map(meterLabel) ?? [])),
-    isTemplateService: described('a service', ({ event }, params: { labels: readonly string[] }) => isOneOf(event, params.labels)),
-    isDwelling: described('a dwelling type', ({ event }, params: { labels: readonly string[] }) => isOneOf(event, params.labels)),
-    isSettlement: described('a settlement', ({ event }, params: { labels: readonly string[] }) => isOneOf(event, params.labels)),
-    isPaletteColour: described('a colour', ({ event }, params: { labels: readonly string[] }) => isOneOf(event, params.labels)),
+    isService: described('a service', ({ context, event }) =>
+      isOneOf(event, context.reading?.services.map((service) => service.name) ?? []),
+    ),
+    isMeter: described('a meter', ({ context, event }) =>
+      isOneOf(event, context.reading?.meters.map(meterLabel) ?? []),
+    ),
+    isTemplateService: described('a service', ({ event }, params: { labels: readonly string[] }) =>
+      isOneOf(event, params.labels),
+    ),
+    isDwelling: described('a dwelling type', ({ event }, params: { labels: readonly string[] }) =>
+      isOneOf(event, params.labels),
+    ),
+    isSettlement: described('a settlement', ({ event }, params: { labels: readonly string[] }) =>
+      isOneOf(event, params.labels),
+    ),
+    isPaletteColour: described('a colour', ({ event }, params: { labels: readonly string[] }) =>
+      isOneOf(event, params.labels),
+    ),
 
     // The reading typed, checked against the meter.
     isReadingNotNumber: described('not a number', ({ event }) => typedReading(event) === null),
@@ -239,30 +354,62 @@ export const chatSetup = setup({
     hasLinkedAccounts: described('an account is linked', ({ context }) => context.accounts.length > 0),
     hasSeveralAccounts: described('other accounts stay linked', ({ context }) => context.accounts.length > 1),
     isPaymentFlow: described('came to pay', ({ context }) => context.flow === 'payment'),
+    isCodeExpiryUnsaid: described('expiry not said yet', ({ context }) => !context.codeExpirySaid),
+    isReminderWanted: described(
+      'reminders on, account linked, not reminded this month',
+      ({ context, event }) =>
+        event.type === 'chat.reminder' &&
+        context.reminders === true &&
+        context.accounts.includes(event.account) &&
+        context.reminded?.[event.account] !== event.period,
+    ),
+    isRemindedAccount: described(
+      'a reminder of a linked account within a day',
+      ({ context, event }) => remindedAccountOf(context, event) !== undefined,
+    ),
     isAfterFirstZone: described('not the first tariff zone', ({ context }) => (context.reading?.zoneIndex ?? 0) > 0),
-    hasMoreZones: described('another tariff zone', ({ context }) => context.reading?.meter !== undefined && context.reading.zoneIndex + 1 < context.reading.meter.zones.length),
+    hasMoreZones: described(
+      'another tariff zone',
+      ({ context }) =>
+        context.reading?.meter !== undefined && context.reading.zoneIndex + 1 < context.reading.meter.zones.length,
+    ),
 
     // What an effect answered (its output is the guard's parameter).
     isAccountUnknown: described('no such account', (_, account: AccountSummary | null) => account === null),
     isCodeSent: described('code sent', (_, outcome: CodeRequestOutcome) => outcome.result === 'sent'),
-    isPhoneMismatch: described('phone not the one on file', (_, outcome: CodeRequestOutcome) => outcome.result === 'mismatch'),
+    isPhoneMismatch: described(
+      'phone not the one on file',
+      (_, outcome: CodeRequestOutcome) => outcome.result === 'mismatch',
+    ),
     isCooldown: described('asked again too soon', (_, outcome: CodeRequestOutcome) => outcome.result === 'cooldown'),
     isLimited: described('too many codes this hour', (_, outcome: CodeRequestOutcome) => outcome.result === 'limited'),
     isLocked: described('locked', (_, outcome: CodeRequestOutcome | CodeCheckResult) => outcome.result === 'locked'),
     isCodeRight: described('code right', (_, outcome: CodeCheckResult) => outcome.result === 'ok'),
     isCodeWrong: described('code wrong', (_, outcome: CodeCheckResult) => outcome.result === 'wrong'),
     isCodeExpired: described('code expired', (_, outcome: CodeCheckResult) => outcome.result === 'expired'),
-    hasNoServices: described('no services', (_, output: { services: BillingService[] }) => output.services.length === 0),
-    isPeriodClosed: described('outside the submission period', (_, params: { period: SubmissionPeriod; at: number }) => !isPeriodOpen(params.period, params.at)),
+    hasNoServices: described(
+      'no services',
+      (_, output: { services: BillingService[] }) => output.services.length === 0,
+    ),
+    isPeriodClosed: described(
+      'outside the submission period',
+      (_, params: { period: SubmissionPeriod; at: number }) => !isPeriodOpen(params.period, params.at),
+    ),
     hasNoMeters: described('no meters', (_, meters: Meter[]) => meters.length === 0),
     isReadingAccepted: described('accepted', (_, result: SubmissionResult) => result.accepted),
 
     // The payment provider's notice.
-    isNoticeOfShownOrder: described('this link’s payment', ({ context, event }) => event.type === 'chat.payment' && context.payment?.orderId === event.orderId),
+    isNoticeOfShownOrder: described(
+      'this link’s payment',
+      ({ context, event }) => event.type === 'chat.payment' && context.payment?.orderId === event.orderId,
+    ),
     isPaymentSucceeded: described('paid', ({ event }) => event.type === 'chat.payment' && event.status === 'succeeded'),
   },
 });
 
 /** The replies of a `say`, computed from the context and the event of the transition it is on. */
 export const say = <E>(build: (context: ChatContext, event: E) => Reply | Reply[]) =>
-  ({ type: 'say', params: ({ context, event }: { context: ChatContext; event: E }) => ({ replies: [build(context, event)].flat() }) }) as const;
+  ({
+    type: 'say',
+    params: ({ context, event }: { context: ChatContext; event: E }) => ({ replies: [build(context, event)].flat() }),
+  }) as const;

@@ -41,6 +41,9 @@ export const Buttons = {
   ChangePhone: 'Изменить телефон в Личном кабинете',
   Instruction: 'Инструкция для работы в Личном кабинете',
   ButtonColor: 'Цвет кнопок',
+  Reminders: 'Напоминания о показаниях',
+  RemindersOn: 'Включить напоминания',
+  RemindersOff: 'Выключить напоминания',
   Feedback: 'Оставить отзыв',
 } as const;
 
@@ -55,7 +58,18 @@ export const formatNumber = (value: number) => num.format(value);
  * An account number as the bill and the payment page print it: «ИНЗБ12345678». The chat keeps
  * accounts normalised («инзб12345678», see identify.ts); every text and button shows them this way.
  */
-export const formatAccount = (account: string) => account.normalize('NFC').replace(/[\s\u00a0-]/g, '').toUpperCase();
+/** A wait in minutes as a customer reads it: «42 мин», «5 ч 20 мин», «23 ч». */
+const formatWait = (minutes: number) => {
+  const [hours, rest] = [Math.floor(minutes / 60), minutes % 60];
+  if (hours === 0) return `${minutes} мин`;
+  return rest === 0 ? `${hours} ч` : `${hours} ч ${rest} мин`;
+};
+
+export const formatAccount = (account: string) =>
+  account
+    .normalize('NFC')
+    .replace(/[\s\u00a0-]/g, '')
+    .toUpperCase();
 
 /** What the customer came for, named in the identification's first message. */
 export type Flow = 'readings' | 'payment';
@@ -91,22 +105,28 @@ export const Texts = {
     phoneMismatch: (site: string) =>
       `Номер вашего телефона не совпадает с номером, указанным в Личном кабинете для этого лицевого счёта, поэтому сервис недоступен. ` +
       `Добавьте номер, с которым пользуетесь Viber, в Личном кабинете на сайте ${site} и попробуйте снова.`,
-    codeSent: (maskedPhone: string) => `СМС код отправлен на номер ${maskedPhone}. Введите четырёхзначный код из СМС.`,
-    badCodeFormat: 'Код состоит из четырёх цифр. Введите код из СМС.',
+    codeSent: (maskedPhone: string) => `СМС код отправлен на номер ${maskedPhone}. Введите шестизначный код из СМС.`,
+    /** The SMS itself, sent by the verification service (services/worker/verification). */
+    smsCode: (code: string) => `Код для бота ООО «Иркутскэнергосбыт»: ${code}. Никому не сообщайте его.`,
+    badCodeFormat: 'Код состоит из шести цифр. Введите код из СМС.',
     wrongCode: (attemptsLeft: number) => `Неверный код. Осталось попыток: ${attemptsLeft}.`,
     expired: 'Срок действия кода истёк. Нажмите «Отправить код повторно».',
     /** The code can no longer be resent (it was used, or forgotten long after it expired): a new one needs the phone. */
     codeGone: 'Этот код больше не действует. Чтобы получить новый, поделитесь номером телефона ещё раз.',
     cooldown: (seconds: number) => `Новый код можно запросить через ${seconds} с.`,
     /** Too many wrong codes: the account is locked for this chat. */
-    locked: (minutes: number) => `Слишком много неверных попыток ввода кода. Идентификация по этому счёту будет доступна через ${minutes} мин.`,
+    locked: (minutes: number) =>
+      `Слишком много неверных попыток ввода кода. Идентификация по этому счёту будет доступна через ${minutes} мин.`,
     /**
      * A code request refused as `locked`: today the verification service says so both for too many
      * wrong codes and for too many codes within an hour, so this names no reason it cannot know.
      */
-    requestLocked: (minutes: number) => `Новый СМС код по этому лицевому счёту можно будет запросить через ${minutes} мин.`,
-    /** Too many codes asked for within an hour (by account, phone or chat), however they were used. */
-    limited: (minutes: number) => `За последний час запрошено слишком много СМС кодов. Новый код можно будет запросить через ${minutes} мин.`,
+    requestLocked: (minutes: number) =>
+      `Новый СМС код по этому лицевому счёту можно будет запросить через ${minutes} мин.`,
+    /** Too many codes asked for within an hour or a day (by account, phone or chat), however they were used. */
+    limited: ({ minutes, period }: { minutes: number; period: 'hour' | 'day' }) =>
+      `За ${period === 'hour' ? 'последний час' : 'последние сутки'} запрошено слишком много СМС кодов. ` +
+      `Новый код можно будет запросить через ${formatWait(minutes)}.`,
     linked: (account: string) => `Лицевой счёт ${formatAccount(account)} привязан к чату.`,
   },
 
@@ -125,26 +145,36 @@ export const Texts = {
       `Показания по лицевому счёту ${formatAccount(account)} принимаются с ${from} по ${to} число месяца. Пожалуйста, передайте их в эти дни.`,
     period: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца.`,
     meterHeader: (serial: string) => `Прибор учёта № ${serial}.`,
-    previous: (zone: string, value: string, unit: string, date: string) => `Предыдущее показание${zone}: ${value} ${unit} от ${date}.`,
-    current: (value: string, date: string) => `В этом месяце уже передано показание ${value} (${date}); новое заменит его.`,
+    previous: (zone: string, value: string, unit: string, date: string) =>
+      `Предыдущее показание${zone}: ${value} ${unit} от ${date}.`,
+    current: (value: string, date: string) =>
+      `В этом месяце уже передано показание ${value} (${date}); новое заменит его.`,
     askValue: (zone: string) => `Введите новое показание${zone}.`,
     notNumber: 'Введите показание числом, например 12345 или 12345,6.',
-    tooManyDigits: (digits: number) => `На этом приборе учёта не больше ${digits} цифр до запятой. Проверьте показание.`,
+    tooManyDigits: (digits: number) =>
+      `На этом приборе учёта не больше ${digits} цифр до запятой. Проверьте показание.`,
     belowPrevious: (previous: string) => `Показание меньше предыдущего (${previous}). Проверьте его и введите ещё раз.`,
-    highConsumption: (consumption: string, unit: string) => `Расход ${consumption} ${unit} больше обычного. Показание верное?`,
+    highConsumption: (consumption: string, unit: string) =>
+      `Расход ${consumption} ${unit} больше обычного. Показание верное?`,
     summary: (lines: string[]) => `Проверьте показания:\n${lines.join('\n')}\nОтправить?`,
-    summaryLine: (zone: string, value: string, consumption: string, unit: string) => `${zone}${value} (расход ${consumption} ${unit})`,
+    summaryLine: (zone: string, value: string, consumption: string, unit: string) =>
+      `${zone}${value} (расход ${consumption} ${unit})`,
     accepted: 'Показание принято.',
     rejected: (message: string) => `Показание не принято: ${message}`,
-    history: (lines: string[]) => (lines.length > 0 ? `Последние показания:\n${lines.join('\n')}` : 'Показаний по этому прибору ещё нет.'),
+    history: (lines: string[]) =>
+      lines.length > 0 ? `Последние показания:\n${lines.join('\n')}` : 'Показаний по этому прибору ещё нет.',
   },
 
   payment: {
     intro: 'Оплата картой без комиссии.',
+    /** The order's description, shown by the payment provider on its page (services/worker/effects). */
+    description: (account: string) => `Оплата по лицевому счёту ${account}`,
     due: (account: string, total: string, lines: string[]) =>
       `Лицевой счёт ${formatAccount(account)}.\nК оплате: ${total}${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
-    nothingDue: (account: string) => `По лицевому счёту ${formatAccount(account)} задолженности нет. Оплатить авансом можно на странице оплаты.`,
-    succeeded: (account: string, amount: string) => `Платёж выполнен успешно.\nЛицевой счёт ${formatAccount(account)}, сумма ${amount}. Спасибо!`,
+    nothingDue: (account: string) =>
+      `По лицевому счёту ${formatAccount(account)} задолженности нет. Оплатить авансом можно на странице оплаты.`,
+    succeeded: (account: string, amount: string) =>
+      `Платёж выполнен успешно.\nЛицевой счёт ${formatAccount(account)}, сумма ${amount}. Спасибо!`,
     /** `tried`: the sum the provider says was tried; `due`: the amount due the chat offered, when the provider says no sum. */
     failed: (account: string, sum: { tried?: string; due?: string } = {}) =>
       `Платёж по лицевому счёту ${formatAccount(account)}${sum.tried ? ` на сумму ${sum.tried}` : ''} не прошёл.` +
@@ -152,16 +182,30 @@ export const Texts = {
     cancelled: (account: string) => `Платёж по лицевому счёту ${formatAccount(account)} отменён.`,
   },
 
+  reminders: {
+    due: (account: string, period?: { fromDay: number; toDay: number }) =>
+      `Пора передать показания по лицевому счёту ${formatAccount(account)}.` +
+      (period ? ` Показания принимаются с ${period.fromDay} по ${period.toDay} число месяца.` : ''),
+  },
+
   contract: {
     documentsTitle: 'Необходимые документы для заключения договора:',
     chooseService: 'Выберите услугу, для которой нужен шаблон договора.',
     chooseDwelling: 'Выберите тип жилья.',
     chooseSettlement: 'Выберите населённый пункт.',
-    office: (name: string, address: string, hours: string, phone: string) => `${name}\n${address}\nЧасы работы: ${hours}\nТелефон: ${phone}`,
+    office: (name: string, address: string, hours: string, phone: string) =>
+      `${name}\n${address}\nЧасы работы: ${hours}\nТелефон: ${phone}`,
   },
 
   settings: {
     intro: 'Настройки чат-бота.',
+    /** Consent is asked, never assumed: reminders are off until the customer switches them on. */
+    reminders: (on: boolean) =>
+      on
+        ? 'Напоминания о показаниях включены: в первый день приёма показаний бот напомнит передать их по каждому привязанному лицевому счёту, если показания ещё не переданы.'
+        : 'Напоминания о показаниях выключены. Если их включить, в первый день приёма показаний бот напомнит передать их по каждому привязанному лицевому счёту, если показания ещё не переданы.',
+    remindersOn: 'Напоминания о показаниях включены.',
+    remindersOff: 'Напоминания о показаниях выключены.',
     choose: 'Выберите цвет кнопок.',
     changed: (name: string) => `Цвет кнопок изменён: ${name.toLowerCase()}.`,
   },

@@ -18,7 +18,11 @@ export function machineDiagrams(machine: AnyStateMachine): Diagram[] {
   const sections = Object.values(machine.root.states).filter((node) => node !== initial);
   return [
     { name: 'overview', title: `${machine.id}: overview (top-level states)`, text: toMermaid(machine, { depth: 1 }) },
-    ...sections.map((node) => ({ name: node.key, title: `${machine.id}: ${node.key}`, text: toMermaid(machine, { root: node.id }) })),
+    ...sections.map((node) => ({
+      name: node.key,
+      title: `${machine.id}: ${node.key}`,
+      text: toMermaid(machine, { root: node.id }),
+    })),
   ];
 }
 
@@ -32,7 +36,8 @@ export function diagramsReadme(diagrams: readonly Diagram[]): string {
     'and the test `test/model/diagrams-current.test.ts` fail when a committed `.mmd` no longer matches the code.',
     '',
     'Arrows are labelled with the event and, in brackets, its guard in words (`done`/`error` are the',
-    'invoked actor settling, `always` an eventless transition; «…» is a button pressed or its text typed;',
+    'invoked actor settling, `always` an eventless transition, `timer after <delay>` a durable timer (XState’s',
+    '`after`, kept on the bus by the worker and fired into the chat’s partition); «…» is a button pressed or its text typed;',
     'the words are each guard’s `description` in `machines/setup.ts`). A way out that most screens share, such',
     'as a main-menu item or «В меню», is drawn once from «most states»; «any state» stands for the',
     "machine's own transitions, taken wherever the dialogue is.",

@@ -40,7 +40,10 @@ const mermaidId = (node: AnyStateNode) => node.id.replace(/[^A-Za-z0-9_]/g, '_')
 
 /** Text Mermaid shows as is: no quotes, colons, semicolons, hashes or brackets that its parser would read. */
 export const mermaidText = (text: string) => {
-  const cleaned = text.replace(/["'`:;#{}<>|]/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = text
+    .replace(/["'`:;#{}<>|]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.length > MAX_LABEL ? `${cleaned.slice(0, MAX_LABEL - 1)}…` : cleaned;
 };
 
@@ -69,12 +72,16 @@ type Description = string | ((params: unknown) => string);
  */
 export function guardLabel(machine: AnyStateMachine, guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
-  const implementations = (machine.implementations?.guards ?? {}) as Record<string, { description?: Description } | undefined>;
+  const implementations = (machine.implementations?.guards ?? {}) as Record<
+    string,
+    { description?: Description } | undefined
+  >;
   const named = (type: string, params: unknown) => {
     const description = implementations[type]?.description;
     if (typeof description === 'string') return description;
     // Parameters made from the context or event at run time are not known to a drawing.
-    if (typeof description === 'function' && params !== undefined && typeof params !== 'function') return description(params);
+    if (typeof description === 'function' && params !== undefined && typeof params !== 'function')
+      return description(params);
     return guardWords(type);
   };
   if (typeof guard === 'string') return named(guard, undefined);
@@ -98,7 +105,8 @@ const transitionLabel = (machine: AnyStateMachine, transition: AnyTransitionDefi
   return mermaidText(guard ? `${eventLabel(transition)} [${guard}]` : eventLabel(transition));
 };
 
-const invokedSources = (node: AnyStateNode) => node.invoke.map((invoke) => (typeof invoke.src === 'string' ? invoke.src : invoke.id));
+const invokedSources = (node: AnyStateNode) =>
+  node.invoke.map((invoke) => (typeof invoke.src === 'string' ? invoke.src : invoke.id));
 
 /**
  * A Mermaid `stateDiagram-v2` drawing of a machine, or of one subtree of it, made from the state
@@ -120,7 +128,8 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
     while (isWithin(n, root) && levelOf(n) > maxDepth && n.parent) n = n.parent;
     return n;
   };
-  const isComposite = (node: AnyStateNode) => isWithin(node, root) && Object.keys(node.states).length > 0 && levelOf(node) < maxDepth;
+  const isComposite = (node: AnyStateNode) =>
+    isWithin(node, root) && Object.keys(node.states).length > 0 && levelOf(node) < maxDepth;
   /** The whole machine's root is the page itself, not a box on it. */
   const isBox = (node: AnyStateNode) => !(drawingWholeMachine && node === root);
   const boxId = (node: AnyStateNode) => (isBox(node) ? mermaidId(node) : '');
@@ -129,7 +138,9 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
   const edges = new Map<string, Edge>();
 
   const scopeOf = (from: AnyStateNode, to: AnyStateNode): string => {
-    const holding = ancestors(from).find((a) => isWithin(to, a) && a !== to && isWithin(a, root) && isComposite(a) && isBox(a));
+    const holding = ancestors(from).find(
+      (a) => isWithin(to, a) && a !== to && isWithin(a, root) && isComposite(a) && isBox(a),
+    );
     return holding ? mermaidId(holding) : '';
   };
 
@@ -169,12 +180,21 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
 
   // The same way out taken from most screens (the main-menu items, «В меню») is drawn once, from a
   // stand-in, instead of from every screen: the picture stays about the flow.
-  const screens = new Set(arrows.filter((a) => a.from !== ANY_STATE && !['always', 'done', 'error'].includes(a.event)).map((a) => a.from));
+  const screens = new Set(
+    arrows.filter((a) => a.from !== ANY_STATE && !['always', 'done', 'error'].includes(a.event)).map((a) => a.from),
+  );
   const sourcesOf = new Map<string, Set<string>>();
-  for (const arrow of arrows) if (screens.has(arrow.from)) sourcesOf.set(`${arrow.to} ${arrow.label}`, (sourcesOf.get(`${arrow.to} ${arrow.label}`) ?? new Set()).add(arrow.from));
+  for (const arrow of arrows)
+    if (screens.has(arrow.from))
+      sourcesOf.set(
+        `${arrow.to} ${arrow.label}`,
+        (sourcesOf.get(`${arrow.to} ${arrow.label}`) ?? new Set()).add(arrow.from),
+      );
   const isShared = (arrow: Arrow) => {
     const sources = sourcesOf.get(`${arrow.to} ${arrow.label}`)?.size ?? 0;
-    return arrow.outward && screens.has(arrow.from) && arrow.from !== arrow.to && sources > 1 && sources * 2 >= screens.size;
+    return (
+      arrow.outward && screens.has(arrow.from) && arrow.from !== arrow.to && sources > 1 && sources * 2 >= screens.size
+    );
   };
   for (const arrow of arrows) {
     if (isShared(arrow)) addEdge(MOST_STATES, arrow.to, '', arrow.label);
@@ -183,7 +203,8 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
 
   const lines: string[] = ['stateDiagram-v2'];
   const emitEdges = (scope: string, indent: string) => {
-    for (const edge of edges.values()) if (edge.scope === scope) lines.push(`${indent}${edge.from} --> ${edge.to} : ${edge.labels.join(', ')}`);
+    for (const edge of edges.values())
+      if (edge.scope === scope) lines.push(`${indent}${edge.from} --> ${edge.to} : ${edge.labels.join(', ')}`);
   };
 
   const relativeName = (node: AnyStateNode) => node.path.slice(machine.root.path.length).join('.') || node.key;
@@ -215,8 +236,10 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
     emitState(root, '  ');
   }
   if ([...edges.values()].some((edge) => edge.from === ANY_STATE)) lines.push(`  state "any state" as ${ANY_STATE}`);
-  if ([...edges.values()].some((edge) => edge.from === MOST_STATES)) lines.push(`  state "most states" as ${MOST_STATES}`);
-  for (const node of external.values()) lines.push(`  state "${mermaidText(relativeName(node))}" as ${mermaidId(node)}`);
+  if ([...edges.values()].some((edge) => edge.from === MOST_STATES))
+    lines.push(`  state "most states" as ${MOST_STATES}`);
+  for (const node of external.values())
+    lines.push(`  state "${mermaidText(relativeName(node))}" as ${mermaidId(node)}`);
   emitEdges('', '  ');
 
   const highlighted = (options.highlight ?? []).map((id) => machine.getStateNodeById(id)).map(mermaidId);

@@ -18,7 +18,12 @@ export const chooseAccountState = (section: 'readings' | 'payment') =>
     initial: 'choosing',
     states: {
       choosing: {
-        entry: say((context) => text(Texts.accounts.choose, choices([...accountButtons(context), Buttons.AddAccount, Buttons.UnlinkAccount], context.buttonColor))),
+        entry: say((context) =>
+          text(
+            Texts.accounts.choose,
+            choices([...accountButtons(context), Buttons.AddAccount, Buttons.UnlinkAccount], context.buttonColor),
+          ),
+        ),
         on: {
           'chat.text': [
             toMenuOnRequest,
@@ -26,13 +31,22 @@ export const chooseAccountState = (section: 'readings' | 'payment') =>
               ? {
                   guard: 'isLinkedAccount',
                   target: '#chat.readings.loadingServices',
-                  actions: { type: 'startReading', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)!, at: event.at }) },
+                  actions: {
+                    type: 'startReading',
+                    params: ({ context, event }) => ({ account: pickedAccount(context, event.text)!, at: event.at }),
+                  },
                 }
               : {
                   guard: 'isLinkedAccount',
                   target: '#chat.payment.preparing',
                   // One order per press: the event id names it, so a turn run again makes the same order.
-                  actions: { type: 'startPayment', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)!, orderId: event.id }) },
+                  actions: {
+                    type: 'startPayment',
+                    params: ({ context, event }) => ({
+                      account: pickedAccount(context, event.text)!,
+                      orderId: event.id,
+                    }),
+                  },
                 },
             { guard: pressed(Buttons.AddAccount), target: '#chat.identify.askAccount', actions: askForAccount },
             { guard: pressed(Buttons.UnlinkAccount), target: 'unlinking' },
@@ -41,7 +55,9 @@ export const chooseAccountState = (section: 'readings' | 'payment') =>
         },
       },
       unlinking: {
-        entry: say((context) => text(Texts.accounts.chooseToUnlink, choices(accountButtons(context), context.buttonColor, { back: true }))),
+        entry: say((context) =>
+          text(Texts.accounts.chooseToUnlink, choices(accountButtons(context), context.buttonColor, { back: true })),
+        ),
         on: {
           'chat.text': [
             toMenuOnRequest,
@@ -51,7 +67,10 @@ export const chooseAccountState = (section: 'readings' | 'payment') =>
               guard: and(['isLinkedAccount', 'hasSeveralAccounts']),
               target: 'choosing',
               actions: [
-                { type: 'unlinkAccount', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }) },
+                {
+                  type: 'unlinkAccount',
+                  params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }),
+                },
                 say((_context, event) => text(Texts.accounts.unlinked(event.text))),
               ],
             },
@@ -60,8 +79,13 @@ export const chooseAccountState = (section: 'readings' | 'payment') =>
               guard: 'isLinkedAccount',
               target: MENU,
               actions: [
-                { type: 'unlinkAccount', params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }) },
-                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) => Texts.accounts.unlinked(event.text)),
+                {
+                  type: 'unlinkAccount',
+                  params: ({ context, event }) => ({ account: pickedAccount(context, event.text)! }),
+                },
+                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) =>
+                  Texts.accounts.unlinked(event.text),
+                ),
               ],
             },
             ...unknownText,

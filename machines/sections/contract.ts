@@ -1,4 +1,4 @@
-import type { Content } from '../../shared/content.js';
+import type { Content } from '../../shared/ports/content-catalog.js';
 import type { Reply } from '../../shared/contracts/reply.js';
 import { choices, file, text } from '../keyboards.js';
 import { isBack, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
@@ -9,7 +9,8 @@ import { Buttons, Texts } from '../texts.js';
 export const contractState = (content: Content) => {
   const { templates, offices } = content.contract;
   const templateOf = (service: string | undefined) => templates.find((t) => t.service === service);
-  const homeKeyboard = (context: ChatContext) => choices([Buttons.Documents, Buttons.Templates, Buttons.Offices], context.buttonColor);
+  const homeKeyboard = (context: ChatContext) =>
+    choices([Buttons.Documents, Buttons.Templates, Buttons.Offices], context.buttonColor);
   const dwellingsOf = (context: ChatContext) => Object.keys(templateOf(context.templateService)?.dwellings ?? {});
   const dwellingKeyboard = (context: ChatContext) => choices(dwellingsOf(context), context.buttonColor, { back: true });
   const settlements = offices.map((o) => o.settlement);
@@ -32,7 +33,12 @@ export const contractState = (content: Content) => {
             toMenuOnRequest,
             {
               guard: pressed(Buttons.Documents),
-              actions: say((context) => text(`${Texts.contract.documentsTitle}\n${content.contract.documents.map((d) => `• ${d}`).join('\n')}`, homeKeyboard(context))),
+              actions: say((context) =>
+                text(
+                  `${Texts.contract.documentsTitle}\n${content.contract.documents.map((d) => `• ${d}`).join('\n')}`,
+                  homeKeyboard(context),
+                ),
+              ),
             },
             { guard: pressed(Buttons.Templates), target: 'templateService' },
             { guard: pressed(Buttons.Offices), target: 'settlement' },
@@ -41,7 +47,9 @@ export const contractState = (content: Content) => {
         },
       },
       templateService: {
-        entry: say((context) => text(Texts.contract.chooseService, choices(services, context.buttonColor, { back: true }))),
+        entry: say((context) =>
+          text(Texts.contract.chooseService, choices(services, context.buttonColor, { back: true })),
+        ),
         on: {
           'chat.text': [
             toMenuOnRequest,
@@ -49,7 +57,10 @@ export const contractState = (content: Content) => {
             {
               guard: { type: 'isTemplateService', params: { labels: services } },
               target: 'templateDwelling',
-              actions: { type: 'setTemplateService', params: ({ event }) => ({ service: pick(event.text, services, (service) => service)! }) },
+              actions: {
+                type: 'setTemplateService',
+                params: ({ event }) => ({ service: pick(event.text, services, (service) => service)! }),
+              },
             },
             ...unknownText,
           ],
@@ -79,7 +90,10 @@ export const contractState = (content: Content) => {
           'chat.text': [
             toMenuOnRequest,
             { guard: isBack, target: 'home' },
-            { guard: { type: 'isSettlement', params: { labels: settlements } }, actions: say((context, event) => officeReplies(context, event.text)) },
+            {
+              guard: { type: 'isSettlement', params: { labels: settlements } },
+              actions: say((context, event) => officeReplies(context, event.text)),
+            },
             ...unknownText,
           ],
         },

@@ -1,5 +1,5 @@
 import { and } from 'xstate';
-import type { Content } from '../../shared/content.js';
+import type { Content } from '../../shared/ports/content-catalog.js';
 import { normaliseAccount } from '../account-number.js';
 import { choices, keyboard, replyButton, sharePhoneButton, text, urlButton } from '../keyboards.js';
 import { goToMenu, isBack, menuItemTransitions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
@@ -25,14 +25,23 @@ export const identifyState = (content: Content) => {
   const phoneButtons = () => [sharePhoneButton(), replyButton(Buttons.Back, 3), replyButton(Buttons.ToMenu, 3)];
   const phoneKeyboard = (context: ChatContext) => keyboard(phoneButtons(), context.buttonColor);
   // The fix is the phone in the personal cabinet: its page first, then sharing the phone again.
-  const mismatchKeyboard = (context: ChatContext) => keyboard([urlButton(Buttons.ChangePhone, content.cabinet.phoneSettingsUrl), ...phoneButtons()], context.buttonColor);
+  const mismatchKeyboard = (context: ChatContext) =>
+    keyboard(
+      [urlButton(Buttons.ChangePhone, content.cabinet.phoneSettingsUrl), ...phoneButtons()],
+      context.buttonColor,
+    );
   const askPhone = say((context) => text(Texts.identify.askPhone, phoneKeyboard(context)));
 
   return chatSetup.createStateConfig({
     initial: 'intro',
     states: {
       intro: {
-        entry: say((context) => text(Texts.identify.introFor(context.flow), choices([Buttons.RequestCode], context.buttonColor, { back: true }))),
+        entry: say((context) =>
+          text(
+            Texts.identify.introFor(context.flow),
+            choices([Buttons.RequestCode], context.buttonColor, { back: true }),
+          ),
+        ),
         on: {
           'chat.text': [
             toMenuOnRequest,
@@ -51,8 +60,16 @@ export const identifyState = (content: Content) => {
             // Here from «Добавить лицевой счёт» when an account is linked, else from the intro.
             { guard: and([isBack, 'hasLinkedAccounts']), target: 'toFlow' },
             { guard: isBack, target: 'intro' },
-            { guard: 'isAccountAlreadyLinked', target: 'toFlow', actions: say((_context, event) => text(Texts.identify.alreadyLinked(normaliseAccount(event.text)))) },
-            { guard: 'isAccountNumber', target: 'checkingAccount', actions: { type: 'startIdentifying', params: ({ event }) => ({ account: normaliseAccount(event.text) }) } },
+            {
+              guard: 'isAccountAlreadyLinked',
+              target: 'toFlow',
+              actions: say((_context, event) => text(Texts.identify.alreadyLinked(normaliseAccount(event.text)))),
+            },
+            {
+              guard: 'isAccountNumber',
+              target: 'checkingAccount',
+              actions: { type: 'startIdentifying', params: ({ event }) => ({ account: normaliseAccount(event.text) }) },
+            },
             // A main-menu item typed here opens its section (an account number is never one).
             ...menuItemTransitions,
             { actions: say((context, event) => text(Texts.identify.badAccount(event.text), accountKeyboard(context))) },
@@ -76,7 +93,13 @@ export const identifyState = (content: Content) => {
       },
       askPhone: {
         on: {
-          'chat.contact': [{ guard: 'isContactWithoutPhone', actions: say((context) => text(Texts.identify.noPhone, phoneKeyboard(context))) }, { target: 'requestingCode' }],
+          'chat.contact': [
+            {
+              guard: 'isContactWithoutPhone',
+              actions: say((context) => text(Texts.identify.noPhone, phoneKeyboard(context))),
+            },
+            { target: 'requestingCode' },
+          ],
           'chat.text': [
             toMenuOnRequest,
             { guard: isBack, target: 'askAccount', actions: askForAccount },
@@ -99,7 +122,18 @@ export const identifyState = (content: Content) => {
             {
               guard: { type: 'isCodeSent', params: ({ event }) => event.output },
               target: 'askCode',
-              actions: say((context, event) => text(Texts.identify.codeSent(event.output.result === 'sent' ? event.output.maskedPhone : ''), codeKeyboard(context))),
+              actions: [
+                {
+                  type: 'noteCodeSent',
+                  params: ({ event }) => ({ validUntil: event.output.result === 'sent' ? event.output.validUntil : 0 }),
+                },
+                say((context, event) =>
+                  text(
+                    Texts.identify.codeSent(event.output.result === 'sent' ? event.output.maskedPhone : ''),
+                    codeKeyboard(context),
+                  ),
+                ),
+              ],
             },
             {
               guard: { type: 'isPhoneMismatch', params: ({ event }) => event.output },
@@ -110,15 +144,26 @@ export const identifyState = (content: Content) => {
             {
               guard: { type: 'isCooldown', params: ({ event }) => event.output },
               target: 'askCode',
-              actions: say((context, event) => text(Texts.identify.cooldown(event.output.result === 'cooldown' ? event.output.seconds : 60), codeKeyboard(context))),
+              actions: say((context, event) =>
+                text(
+                  Texts.identify.cooldown(event.output.result === 'cooldown' ? event.output.seconds : 60),
+                  codeKeyboard(context),
+                ),
+              ),
             },
             {
               guard: { type: 'isLimited', params: ({ event }) => event.output },
-              ...goToMenu((_context, event) => Texts.identify.limited(event.output.result === 'limited' ? event.output.minutes : 60)),
+              ...goToMenu((_context, event) =>
+                event.output.result === 'limited'
+                  ? Texts.identify.limited(event.output)
+                  : Texts.identify.limited({ minutes: 60, period: 'hour' }),
+              ),
             },
             {
               guard: { type: 'isLocked', params: ({ event }) => event.output },
-              ...goToMenu((_context, event) => Texts.identify.requestLocked(event.output.result === 'locked' ? event.output.minutes : 30)),
+              ...goToMenu((_context, event) =>
+                Texts.identify.requestLocked(event.output.result === 'locked' ? event.output.minutes : 30),
+              ),
             },
             // no-challenge: the code was used, or expired long ago and was forgotten: a new one needs the phone.
             { target: 'askPhone', actions: say((context) => text(Texts.identify.codeGone, phoneKeyboard(context))) },
@@ -127,6 +172,14 @@ export const identifyState = (content: Content) => {
         },
       },
       askCode: {
+        // A durable timer (the worker keeps XState's delayed event on the bus): when the code
+        // expires while the customer is here, the bot says so once, with the button to resend.
+        after: {
+          codeExpiry: {
+            guard: 'isCodeExpiryUnsaid',
+            actions: [say((context) => text(Texts.identify.expired, codeKeyboard(context))), 'noteCodeExpirySaid'],
+          },
+        },
         on: {
           'chat.text': [
             toMenuOnRequest,
@@ -156,22 +209,34 @@ export const identifyState = (content: Content) => {
             {
               guard: { type: 'isCodeWrong', params: ({ event }) => event.output },
               target: 'askCode',
-              actions: say((context, event) => text(Texts.identify.wrongCode(event.output.result === 'wrong' ? event.output.attemptsLeft : 0), codeKeyboard(context))),
+              actions: say((context, event) =>
+                text(
+                  Texts.identify.wrongCode(event.output.result === 'wrong' ? event.output.attemptsLeft : 0),
+                  codeKeyboard(context),
+                ),
+              ),
             },
             {
               guard: { type: 'isCodeExpired', params: ({ event }) => event.output },
               // The text names «Отправить код повторно», and the keyboard has it.
               target: 'askCode',
-              actions: say((context) => text(Texts.identify.expired, codeKeyboard(context))),
+              actions: [say((context) => text(Texts.identify.expired, codeKeyboard(context))), 'noteCodeExpirySaid'],
             },
-            { ...goToMenu((_context, event) => Texts.identify.locked(event.output.result === 'locked' ? event.output.minutes : 30)) },
+            {
+              ...goToMenu((_context, event) =>
+                Texts.identify.locked(event.output.result === 'locked' ? event.output.minutes : 30),
+              ),
+            },
           ],
           onError: goToMenu(Texts.unavailable),
         },
       },
       /** Identified (or already linked): on to the account choice of the section that asked. */
       toFlow: {
-        always: [{ guard: 'isPaymentFlow', target: '#chat.payment.chooseAccount' }, { target: '#chat.readings.chooseAccount' }],
+        always: [
+          { guard: 'isPaymentFlow', target: '#chat.payment.chooseAccount' },
+          { target: '#chat.readings.chooseAccount' },
+        ],
       },
     },
   });

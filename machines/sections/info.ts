@@ -1,4 +1,4 @@
-import type { Content } from '../../shared/content.js';
+import type { Content } from '../../shared/ports/content-catalog.js';
 import { file, keyboard, replyButton, text, urlButton } from '../keyboards.js';
 import { pressed, toMenuOnRequest, unknownText } from '../navigation.js';
 import { chatSetup, say } from '../setup.js';
@@ -8,13 +8,26 @@ import { Buttons } from '../texts.js';
 export const serviceCentreState = (content: Content) =>
   chatSetup.createStateConfig({
     entry: say((context) =>
-      text(content.serviceCentre.text, keyboard([urlButton(Buttons.Site, content.serviceCentre.url), replyButton(Buttons.ToMenu)], context.buttonColor)),
+      text(
+        content.serviceCentre.text,
+        keyboard(
+          [urlButton(Buttons.Site, content.serviceCentre.url), replyButton(Buttons.ToMenu)],
+          context.buttonColor,
+        ),
+      ),
     ),
     on: { 'chat.text': [toMenuOnRequest, ...unknownText] },
   });
 
 const cabinetKeyboard = (content: Content, color: string) =>
-  keyboard([urlButton(Buttons.Register, content.cabinet.registrationUrl), replyButton(Buttons.Instruction), replyButton(Buttons.ToMenu)], color);
+  keyboard(
+    [
+      urlButton(Buttons.Register, content.cabinet.registrationUrl),
+      replyButton(Buttons.Instruction),
+      replyButton(Buttons.ToMenu),
+    ],
+    color,
+  );
 
 /** «Личный кабинет»: what it offers, where to register, and the instruction. */
 export const cabinetState = (content: Content) =>
@@ -35,6 +48,11 @@ export const cabinetState = (content: Content) =>
 /** «Поддержка бота»: where to send suggestions and feedback. */
 export const supportState = (content: Content) =>
   chatSetup.createStateConfig({
-    entry: say((context) => text(content.support.text, keyboard([urlButton(Buttons.Feedback, content.support.url), replyButton(Buttons.ToMenu)], context.buttonColor))),
+    entry: say((context) =>
+      text(
+        content.support.text,
+        keyboard([urlButton(Buttons.Feedback, content.support.url), replyButton(Buttons.ToMenu)], context.buttonColor),
+      ),
+    ),
     on: { 'chat.text': [toMenuOnRequest, ...unknownText] },
   });

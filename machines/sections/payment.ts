@@ -7,7 +7,14 @@ import { Buttons, formatRubles, Texts } from '../texts.js';
 import { chooseAccountState } from './accounts.js';
 
 const linkKeyboard = (context: ChatContext) =>
-  keyboard([urlButton(Buttons.GoToPayment, context.payment!.url), replyButton(Buttons.Back, 3), replyButton(Buttons.ToMenu, 3)], context.buttonColor);
+  keyboard(
+    [
+      urlButton(Buttons.GoToPayment, context.payment!.url),
+      replyButton(Buttons.Back, 3),
+      replyButton(Buttons.ToMenu, 3),
+    ],
+    context.buttonColor,
+  );
 
 /** After a payment that did not go through: a fresh order for the same account, or the menu. */
 const settledKeyboard = (context: ChatContext) => choices([Buttons.PayAgain], context.buttonColor);
@@ -40,7 +47,11 @@ export const paymentState = () =>
         invoke: {
           src: 'preparePayment',
           // One order per press: the event id keeps it one order if the turn runs again after a crash.
-          input: ({ context, event }) => ({ chatId: context.chatId, account: context.payment!.account, orderId: event.id }),
+          input: ({ context, event }) => ({
+            chatId: context.chatId,
+            account: context.payment!.account,
+            orderId: event.id,
+          }),
           onDone: {
             target: 'linkShown',
             actions: [
@@ -49,7 +60,11 @@ export const paymentState = () =>
                 const { due } = event.output;
                 const message =
                   due.total > 0
-                    ? Texts.payment.due(context.payment!.account, formatRubles(due.total), due.lines.map((line) => `${line.service}: ${formatRubles(line.amount)}`))
+                    ? Texts.payment.due(
+                        context.payment!.account,
+                        formatRubles(due.total),
+                        due.lines.map((line) => `${line.service}: ${formatRubles(line.amount)}`),
+                      )
                     : Texts.payment.nothingDue(context.payment!.account);
                 return text(message, linkKeyboard(context));
               }),
@@ -63,8 +78,15 @@ export const paymentState = () =>
           'chat.text': [toMenuOnRequest, { guard: isBack, target: 'chooseAccount' }, ...unknownText],
           // This link's order is settled: its button would open a finished order, so the screen changes.
           'chat.payment': [
-            { guard: and(['isNoticeOfShownOrder', 'isPaymentSucceeded']), ...goToMenu((context, event) => paymentNotice(context, event)) },
-            { guard: 'isNoticeOfShownOrder', target: 'settled', actions: say((context, event) => text(paymentNotice(context, event), settledKeyboard(context))) },
+            {
+              guard: and(['isNoticeOfShownOrder', 'isPaymentSucceeded']),
+              ...goToMenu((context, event) => paymentNotice(context, event)),
+            },
+            {
+              guard: 'isNoticeOfShownOrder',
+              target: 'settled',
+              actions: say((context, event) => text(paymentNotice(context, event), settledKeyboard(context))),
+            },
           ],
         },
       },
@@ -75,7 +97,10 @@ export const paymentState = () =>
             {
               guard: pressed(Buttons.PayAgain),
               target: 'preparing',
-              actions: { type: 'startPayment', params: ({ context, event }) => ({ account: context.payment!.account, orderId: event.id }) },
+              actions: {
+                type: 'startPayment',
+                params: ({ context, event }) => ({ account: context.payment!.account, orderId: event.id }),
+              },
             },
             ...unknownText,
           ],
@@ -89,7 +114,10 @@ export const paymentState = () =>
  * notice's amount is what was paid, so a failed payment carries none: then the amount the chat
  * offered for that order is named as the amount due, or no sum at all.
  */
-export function paymentNotice(context: Pick<ChatContext, 'offers'>, event: Omit<ChatMachineEventOf<'chat.payment'>, 'id' | 'at'>): string {
+export function paymentNotice(
+  context: Pick<ChatContext, 'offers'>,
+  event: Omit<ChatMachineEventOf<'chat.payment'>, 'id' | 'at'>,
+): string {
   switch (event.status) {
     case 'succeeded':
       return Texts.payment.succeeded(event.account, formatRubles(event.amount));

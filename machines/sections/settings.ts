@@ -1,4 +1,4 @@
-import type { Content } from '../../shared/content.js';
+import type { Content } from '../../shared/ports/content-catalog.js';
 import type { ChatMachineEventOf } from '../events.js';
 import { choices, keyboard, replyButton, text } from '../keyboards.js';
 import { isBack, MENU, menuActions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
@@ -13,9 +13,44 @@ export const settingsState = (content: Content) => {
     initial: 'home',
     states: {
       home: {
-        entry: say((context) => text(Texts.settings.intro, choices([Buttons.ButtonColor], context.buttonColor))),
+        entry: say((context) =>
+          text(Texts.settings.intro, choices([Buttons.ButtonColor, Buttons.Reminders], context.buttonColor)),
+        ),
         on: {
-          'chat.text': [toMenuOnRequest, { guard: pressed(Buttons.ButtonColor), target: 'palette' }, ...unknownText],
+          'chat.text': [
+            toMenuOnRequest,
+            { guard: pressed(Buttons.ButtonColor), target: 'palette' },
+            { guard: pressed(Buttons.Reminders), target: 'reminders' },
+            ...unknownText,
+          ],
+        },
+      },
+      /** «Напоминания о показаниях»: what they are and whether they are on, with the one button that changes it. */
+      reminders: {
+        entry: say((context) =>
+          text(
+            Texts.settings.reminders(context.reminders === true),
+            choices([context.reminders ? Buttons.RemindersOff : Buttons.RemindersOn], context.buttonColor, {
+              back: true,
+            }),
+          ),
+        ),
+        on: {
+          'chat.text': [
+            toMenuOnRequest,
+            { guard: isBack, target: 'home' },
+            {
+              guard: pressed(Buttons.RemindersOn),
+              target: MENU,
+              actions: [{ type: 'setReminders', params: { on: true } }, ...menuActions(Texts.settings.remindersOn)],
+            },
+            {
+              guard: pressed(Buttons.RemindersOff),
+              target: MENU,
+              actions: [{ type: 'setReminders', params: { on: false } }, ...menuActions(Texts.settings.remindersOff)],
+            },
+            ...unknownText,
+          ],
         },
       },
       palette: {
@@ -41,7 +76,9 @@ export const settingsState = (content: Content) => {
               target: MENU,
               actions: [
                 { type: 'setButtonColour', params: ({ event }) => ({ color: colourOf(event.text).color }) },
-                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) => Texts.settings.changed(colourOf(event.text).name)),
+                ...menuActions<ChatMachineEventOf<'chat.text'>>((_context, event) =>
+                  Texts.settings.changed(colourOf(event.text).name),
+                ),
               ],
             },
             ...unknownText,

@@ -18,6 +18,11 @@ export const ChatEventKind = {
   DeliveryFailed: 'delivery-failed',
   /** The payment provider settled a payment made from this chat (paid, failed or cancelled). */
   Payment: 'payment',
+  /**
+   * The bot's own: the submission window of a linked account opened today (the reminder fan-out,
+   * services/worker/reminders). The chat's machine decides whether to say it (consent, still linked).
+   */
+  Reminder: 'reminder',
 } as const;
 export type ChatEventKind = (typeof ChatEventKind)[keyof typeof ChatEventKind];
 
@@ -40,5 +45,18 @@ export type ChatEvent = ChatEventBase &
     | { kind: typeof ChatEventKind.Location; lat: number; lon: number }
     | { kind: typeof ChatEventKind.Media; mediaType: string }
     | { kind: typeof ChatEventKind.DeliveryFailed; reason: string }
-    | { kind: typeof ChatEventKind.Payment; orderId: string; status: 'succeeded' | 'failed' | 'cancelled'; account: string; amount: number }
+    | {
+        kind: typeof ChatEventKind.Payment;
+        orderId: string;
+        status: 'succeeded' | 'failed' | 'cancelled';
+        account: string;
+        amount: number;
+      }
+    /** `period`: the billing month, YYYY-MM: one reminder per account and month. */
+    | {
+        kind: typeof ChatEventKind.Reminder;
+        account: string;
+        period: string;
+        window?: { fromDay: number; toDay: number };
+      }
   );

@@ -36,9 +36,11 @@ export function signPaymentNotice(body: string | Buffer, secret: string): string
  * reads the notice field by field. Errors name the field, never its value (personal data).
  */
 export function readPaymentNotice(raw: Buffer, signature: string | undefined, secret: string): PaymentNotice {
-  if (typeof signature !== 'string' || !HEX_SIGNATURE.test(signature)) throw new PaymentNoticeError('bad-signature', 'the signature is missing or not 64 hex digits');
+  if (typeof signature !== 'string' || !HEX_SIGNATURE.test(signature))
+    throw new PaymentNoticeError('bad-signature', 'the signature is missing or not 64 hex digits');
   const expected = Buffer.from(signPaymentNotice(raw, secret), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new PaymentNoticeError('bad-signature', 'the signature does not match the body');
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex')))
+    throw new PaymentNoticeError('bad-signature', 'the signature does not match the body');
 
   let body: unknown;
   try {
@@ -46,19 +48,31 @@ export function readPaymentNotice(raw: Buffer, signature: string | undefined, se
   } catch {
     throw new PaymentNoticeError('malformed', 'the body is not JSON');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PaymentNoticeError('malformed', 'the body is not a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new PaymentNoticeError('malformed', 'the body is not a JSON object');
   const fields = body as Record<string, unknown>;
 
   const id = (name: 'orderId' | 'account' | 'chatId' | 'noticeId'): string => {
     const value = fields[name];
-    if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH) throw new PaymentNoticeError('malformed', `${name} must be a string of 1..${MAX_ID_LENGTH} characters`);
+    if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH)
+      throw new PaymentNoticeError('malformed', `${name} must be a string of 1..${MAX_ID_LENGTH} characters`);
     return value;
   };
   const { status, amount, channel } = fields;
-  if (typeof status !== 'string' || !STATUSES.has(status)) throw new PaymentNoticeError('malformed', `status must be one of ${[...STATUSES].join(', ')}`);
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) throw new PaymentNoticeError('malformed', 'amount must be a non-negative integer of kopecks');
+  if (typeof status !== 'string' || !STATUSES.has(status))
+    throw new PaymentNoticeError('malformed', `status must be one of ${[...STATUSES].join(', ')}`);
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0)
+    throw new PaymentNoticeError('malformed', 'amount must be a non-negative integer of kopecks');
   if (channel !== 'viber') throw new PaymentNoticeError('malformed', 'channel must be "viber"');
 
   // A fresh object: fields the provider may add later do not travel further into the bot.
-  return { orderId: id('orderId'), status: status as PaymentStatus, account: id('account'), amount, chatId: id('chatId'), channel, noticeId: id('noticeId') };
+  return {
+    orderId: id('orderId'),
+    status: status as PaymentStatus,
+    account: id('account'),
+    amount,
+    chatId: id('chatId'),
+    channel,
+    noticeId: id('noticeId'),
+  };
 }

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/store/mongo.js';
 import { Texts } from '../../machines/texts.js';
-import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { dropStore, eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { startStack, type Stack } from '../harness/processes.js';
-import { conversation } from '../harness/conversation.js';
+import { conversation, lastSmsCode } from '../harness/conversation.js';
 
 const AUTH_TOKEN = 'e2e-dialogue-token';
 
@@ -21,21 +21,19 @@ describe('a customer passes a meter reading and pays, end to end', () => {
   beforeAll(async () => {
     await (await freshBus()).close();
     store = await freshStore();
-    stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: store.db.databaseName, authToken: AUTH_TOKEN });
+    stack = await startStack({
+      natsUrl: natsUrl(),
+      mongoUrl: mongoUrl(),
+      mongoDb: store.db.databaseName,
+      authToken: AUTH_TOKEN,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
-    await store?.db.dropDatabase();
-    await store?.client.db(`${store.db.databaseName}_reference`).dropDatabase();
-    await store?.close();
+    await dropStore(store);
   });
 
-  const lastSms = async (): Promise<string> => {
-    const outbox = (await (await fetch(`${stack.referenceUrl}/sms/outbox`)).json()) as { text: string }[];
-    const code = outbox.at(-1)?.text.match(/\b(\d{4})\b/)?.[1];
-    if (!code) throw new Error('no SMS code in the outbox');
-    return code;
-  };
+  const lastSms = () => lastSmsCode(stack);
 
   test('«Передать показания»: SMS identification, day and night readings, «Показание принято», stored in billing', async () => {
     const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
@@ -45,11 +43,19 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     const askPhone = await customer.say('инзб12345678');
     expect(customer.buttons(askPhone)[0]).toMatchObject({ ActionType: 'share-phone' });
     expect(askPhone.at(-1)!.body.min_api_version).toBe(3);
-    expect(customer.texts(await customer.shareContact('+79001234567'))).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+    expect(customer.texts(await customer.shareContact('+79001234567'))).toEqual([
+      Texts.identify.codeSent('+7 ••• •••-45-67'),
+    ]);
 
     const linked = await customer.say(await lastSms());
     expect(customer.texts(linked)).toEqual([Texts.identify.linked('инзб12345678'), Texts.accounts.choose]);
-    expect(customer.buttons(await customer.say('инзб12345678')).map((b) => b.Text)).toEqual(['Электроэнергия', 'Отопление', 'Горячее водоснабжение', 'Назад', 'В меню']);
+    expect(customer.buttons(await customer.say('инзб12345678')).map((b) => b.Text)).toEqual([
+      'Электроэнергия',
+      'Отопление',
+      'Горячее водоснабжение',
+      'Назад',
+      'В меню',
+    ]);
     const meters = await customer.say('Электроэнергия');
     const meterButton = customer.buttons(meters)[0]!.ActionBody;
     const dayPrompt = customer.texts(await customer.say(meterButton))[0]!;
@@ -62,7 +68,11 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     const accepted = await customer.say('Отправить');
     expect(customer.texts(accepted)).toEqual([Texts.readings.accepted]);
 
-    const history = (await (await fetch(`${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters/m-12345678-el/history?limit=1`)).json()) as { values: Record<string, number> }[];
+    const history = (await (
+      await fetch(
+        `${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters/m-12345678-el/history?limit=1`,
+      )
+    ).json()) as { values: Record<string, number> }[];
     expect(history[0]!.values).toEqual({ day: previousDay + 120, night: previousNight + 60 });
   });
 
@@ -83,7 +93,11 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     const page = await fetch(link.ActionBody);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('2642.85');
-    const paid = await fetch(link.ActionBody, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pay&amount=1500.00' });
+    const paid = await fetch(link.ActionBody, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=pay&amount=1500.00',
+    });
     expect(await paid.text()).toContain('Платеж выполнен успешно');
 
     const notice = await customer.replies();
@@ -103,10 +117,18 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     await customer.say(await lastSms());
     const link = customer.buttons(await customer.say('ИНЗБ12345678'))[0]!;
     const faults = (state: 'decline' | 'up') =>
-      fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payments: state }) });
+      fetch(`${stack.referenceUrl}/_reference/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payments: state }),
+      });
     await faults('decline');
     try {
-      const page = await fetch(link.ActionBody, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pay&amount=2642.85' });
+      const page = await fetch(link.ActionBody, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'action=pay&amount=2642.85',
+      });
       expect(await page.text()).toContain('Платёж отклонён');
     } finally {
       await faults('up');
@@ -124,15 +146,30 @@ describe('a customer passes a meter reading and pays, end to end', () => {
   test('a correctly signed notice for an order the bot never made is told to nobody', async () => {
     const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
     await customer.say('Начать');
-    const body = JSON.stringify({ orderId: 'not-ours', status: 'succeeded', account: 'инзб12345678', amount: 100, chatId: customer.chatId, channel: 'viber', noticeId: 'not-ours:succeeded' });
+    const body = JSON.stringify({
+      orderId: 'not-ours',
+      status: 'succeeded',
+      account: 'инзб12345678',
+      amount: 100,
+      chatId: customer.chatId,
+      channel: 'viber',
+      noticeId: 'not-ours:succeeded',
+    });
     const answer = await fetch(`${stack.ingressUrl}/payments/callback`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signPaymentNotice(body, stack.env.PAYMENT_SECRET!) },
+      headers: {
+        'content-type': 'application/json',
+        [PAYMENT_SIGNATURE_HEADER]: signPaymentNotice(body, stack.env.PAYMENT_SECRET!),
+      },
       body,
     });
     expect(answer.status).toBe(200);
     const worker = stack.services.find((s) => s.name === 'worker')!;
-    await eventually(() => (worker.logs.some((l) => l.msg === 'payment notice refused' && l.reason === 'unknown-order') ? true : undefined), 'the refusal');
+    await eventually(
+      () =>
+        worker.logs.some((l) => l.msg === 'payment notice refused' && l.reason === 'unknown-order') ? true : undefined,
+      'the refusal',
+    );
     await expect(customer.replies(1_000)).rejects.toThrow(/no reply/);
   });
 
@@ -141,11 +178,19 @@ describe('a customer passes a meter reading and pays, end to end', () => {
     await customer.say('Начать');
     await customer.say('Передать показания');
     await customer.say('Запросить СМС код');
-    await fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billing: 'down' }) });
+    await fetch(`${stack.referenceUrl}/_reference/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ billing: 'down' }),
+    });
     try {
       expect(customer.texts(await customer.say('инзб12345678'))).toEqual([Texts.unavailable]);
     } finally {
-      await fetch(`${stack.referenceUrl}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billing: 'up' }) });
+      await fetch(`${stack.referenceUrl}/_reference/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ billing: 'up' }),
+      });
     }
     expect(customer.buttons(await customer.say('Начать')).length).toBe(7);
   });

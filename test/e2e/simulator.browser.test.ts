@@ -10,7 +10,15 @@ import { startStack, type Stack } from '../harness/processes.js';
 import { CHROMIUM } from '../../tools/dev/browser.js';
 
 /** Debian's Chromium: no browser is downloaded; .ci/run installs the package when it is missing. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = 'test-results/simulator';
 const AUTH_TOKEN = 'e2e-simulator-token';
 const DEMO_ACCOUNT = 'инзб12345678';
@@ -20,7 +28,9 @@ const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i
 /** The simulator page as a developer uses it: what a customer sees and does, by the page's own controls. */
 function simulatorPage(page: Page) {
   const botTexts = () =>
-    page.locator('#chat .msg.bot:not(.typing)').evaluateAll((nodes) => nodes.map((node) => node.querySelector('.text')?.textContent ?? node.textContent ?? ''));
+    page
+      .locator('#chat .msg.bot:not(.typing)')
+      .evaluateAll((nodes) => nodes.map((node) => node.querySelector('.text')?.textContent ?? node.textContent ?? ''));
 
   /** Waits for the bot's answer to `action`: new messages, then none for a moment (a turn may send several). */
   async function answerTo(action: () => Promise<void>, timeoutMs = 15_000): Promise<string[]> {
@@ -33,7 +43,10 @@ function simulatorPage(page: Page) {
       const now = (await botTexts()).length;
       if (now !== count) [count, stableSince] = [now, Date.now()];
       if (count > before && Date.now() - stableSince >= 700) return (await botTexts()).slice(before);
-      if (Date.now() > deadline) throw new Error(`the bot did not answer within ${timeoutMs} ms; chat so far:\n${(await botTexts()).join('\n---\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the bot did not answer within ${timeoutMs} ms; chat so far:\n${(await botTexts()).join('\n---\n')}`,
+        );
       await page.waitForTimeout(100);
     }
   }
@@ -61,11 +74,19 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
 
   beforeAll(async () => {
     // Fail, not skip: a green run without a browser would hide that the page was never tested.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing and could not be installed (the test harness tries apt-get when run as root)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing and could not be installed (the test harness tries apt-get when run as root)`,
+      );
     mkdirSync(SCREENSHOTS, { recursive: true });
     await (await freshBus()).close();
     store = await freshStore();
-    stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: store.db.databaseName, authToken: AUTH_TOKEN });
+    stack = await startStack({
+      natsUrl: natsUrl(),
+      mongoUrl: mongoUrl(),
+      mongoDb: store.db.databaseName,
+      authToken: AUTH_TOKEN,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -76,88 +97,107 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
     await store?.close();
   });
 
-  test('a customer passes a meter reading: keyboard, share-phone, the SMS code from the outbox panel, «Показание принято.»', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
-    const sim = simulatorPage(page);
+  test(
+    'a customer passes a meter reading: keyboard, share-phone, the SMS code from the outbox panel, «Показание принято.»',
+    { timeout: 120_000 },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      page.on(
+        'response',
+        (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
+      );
+      const sim = simulatorPage(page);
 
-    await page.goto(stack.simulatorUrl);
-    // Opening the chat sent conversation_started; the welcome is ingress's answer to it.
-    await expect.poll(sim.botTexts, { timeout: 15_000 }).toEqual([expect.stringContaining('Чтобы начать')]);
-    await sim.button('Начать').waitFor();
-    await sim.shot('01-welcome');
+      await page.goto(stack.simulatorUrl);
+      // Opening the chat sent conversation_started; the welcome is ingress's answer to it.
+      await expect.poll(sim.botTexts, { timeout: 15_000 }).toEqual([expect.stringContaining('Чтобы начать')]);
+      await sim.button('Начать').waitFor();
+      await sim.shot('01-welcome');
 
-    const menu = await sim.press('Начать');
-    expect(menu.length).toBeGreaterThan(0);
-    // Laid out as Viber does: the menu's Columns 3 buttons side by side, in the chat's colour as sent.
-    const customerId = (await page.locator('#customer-id').textContent())!;
-    const sent = (await (await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(customerId)}`)).json()) as SentMessage[];
-    const keyboard = sent.at(-1)!.body.keyboard as { Buttons: { Text: string; BgColor: string; Columns: number }[] };
-    const rendered = await page.locator('#keyboard .kb-button').evaluateAll((nodes) =>
-      nodes.map((node) => {
-        const { top, left, right, width } = node.getBoundingClientRect();
-        return { text: node.textContent, background: node.ownerDocument.defaultView!.getComputedStyle(node).backgroundColor, box: { top, left, right, width } };
-      }),
-    );
-    expect(rendered.map((button) => button.text)).toEqual(keyboard.Buttons.map((button) => button.Text));
-    expect(rendered.map((button) => button.background)).toEqual(keyboard.Buttons.map((button) => rgb(button.BgColor)));
-    expect(rendered[0]!.background).toBe(rgb(DEFAULT_BUTTON_COLOR));
-    expect(keyboard.Buttons[0]!.Columns).toBe(3);
-    expect(rendered[1]!.box.top).toBe(rendered[0]!.box.top);
-    expect(rendered[1]!.box.left).toBeGreaterThan(rendered[0]!.box.right - 1);
-    expect(rendered.at(-1)!.box.width).toBeGreaterThan(rendered[0]!.box.width * 1.8);
-    await sim.shot('02-menu');
+      const menu = await sim.press('Начать');
+      expect(menu.length).toBeGreaterThan(0);
+      // Laid out as Viber does: the menu's Columns 3 buttons side by side, in the chat's colour as sent.
+      const customerId = (await page.locator('#customer-id').textContent())!;
+      const sent = (await (
+        await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(customerId)}`)
+      ).json()) as SentMessage[];
+      const keyboard = sent.at(-1)!.body.keyboard as { Buttons: { Text: string; BgColor: string; Columns: number }[] };
+      const rendered = await page.locator('#keyboard .kb-button').evaluateAll((nodes) =>
+        nodes.map((node) => {
+          const { top, left, right, width } = node.getBoundingClientRect();
+          return {
+            text: node.textContent,
+            background: node.ownerDocument.defaultView!.getComputedStyle(node).backgroundColor,
+            box: { top, left, right, width },
+          };
+        }),
+      );
+      expect(rendered.map((button) => button.text)).toEqual(keyboard.Buttons.map((button) => button.Text));
+      expect(rendered.map((button) => button.background)).toEqual(
+        keyboard.Buttons.map((button) => rgb(button.BgColor)),
+      );
+      expect(rendered[0]!.background).toBe(rgb(DEFAULT_BUTTON_COLOR));
+      expect(keyboard.Buttons[0]!.Columns).toBe(3);
+      expect(rendered[1]!.box.top).toBe(rendered[0]!.box.top);
+      expect(rendered[1]!.box.left).toBeGreaterThan(rendered[0]!.box.right - 1);
+      expect(rendered.at(-1)!.box.width).toBeGreaterThan(rendered[0]!.box.width * 1.8);
+      await sim.shot('02-menu');
 
-    expect(await sim.press('Передать показания')).toEqual([Texts.identify.intro]);
-    expect(await sim.press('Запросить СМС код')).toEqual([Texts.identify.askAccount]);
-    expect(await sim.type(DEMO_ACCOUNT)).toEqual([Texts.identify.askPhone]);
-    expect(await sim.sharePhone()).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+      expect(await sim.press('Передать показания')).toEqual([Texts.identify.intro]);
+      expect(await sim.press('Запросить СМС код')).toEqual([Texts.identify.askAccount]);
+      expect(await sim.type(DEMO_ACCOUNT)).toEqual([Texts.identify.askPhone]);
+      expect(await sim.sharePhone()).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
 
-    // The developer's way to the code: the outbox panel, where the SMS to this customer's phone is marked.
-    const sms = page.locator('#sms-list li.mine').first();
-    await sms.waitFor({ timeout: 10_000 });
-    const code = (await sms.locator('.sms-text').textContent())!.match(/\b(\d{4})\b/)![1]!;
-    await sim.shot('03-sms-code');
+      // The developer's way to the code: the outbox panel, where the SMS to this customer's phone is marked.
+      const sms = page.locator('#sms-list li.mine').first();
+      await sms.waitFor({ timeout: 10_000 });
+      const code = (await sms.locator('.sms-text').textContent())!.match(/\b(\d{6})\b/)![1]!;
+      await sim.shot('03-sms-code');
 
-    expect(await sim.type(code)).toEqual([Texts.identify.linked(DEMO_ACCOUNT), Texts.accounts.choose]);
-    await sim.press(formatAccount(DEMO_ACCOUNT));
-    await sim.press('Электроэнергия');
-    const meter = (await page.locator('#keyboard .kb-button').first().textContent())!;
-    const dayPrompt = (await sim.press(meter)).join('\n');
-    const previousDay = Number(dayPrompt.match(/\(день\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
-    await sim.shot('04-day-reading');
-    const nightPrompt = (await sim.type(String(previousDay + 75))).join('\n');
-    const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
-    const summary = (await sim.type(String(previousNight + 30))).join('\n');
-    expect(summary).toContain('расход 75 кВт·ч');
-    expect(await sim.press('Отправить')).toEqual([Texts.readings.accepted]);
-    await expect.poll(() => page.locator('#chat .msg.bot .text').last().textContent()).toBe('Показание принято.');
+      expect(await sim.type(code)).toEqual([Texts.identify.linked(DEMO_ACCOUNT), Texts.accounts.choose]);
+      await sim.press(formatAccount(DEMO_ACCOUNT));
+      await sim.press('Электроэнергия');
+      const meter = (await page.locator('#keyboard .kb-button').first().textContent())!;
+      const dayPrompt = (await sim.press(meter)).join('\n');
+      const previousDay = Number(dayPrompt.match(/\(день\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+      await sim.shot('04-day-reading');
+      const nightPrompt = (await sim.type(String(previousDay + 75))).join('\n');
+      const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+      const summary = (await sim.type(String(previousNight + 30))).join('\n');
+      expect(summary).toContain('расход 75 кВт·ч');
+      expect(await sim.press('Отправить')).toEqual([Texts.readings.accepted]);
+      await expect.poll(() => page.locator('#chat .msg.bot .text').last().textContent()).toBe('Показание принято.');
 
-    // The live inspection: the worker's reports reached the page, and the diagram is drawn.
-    await expect.poll(() => page.locator('#current-state').textContent(), { timeout: 10_000 }).toMatch(/\w/);
-    await page.locator('#diagram svg').waitFor({ timeout: 15_000 });
-    await sim.shot('05-accepted');
-    expect(problems).toEqual([]);
-  });
+      // The live inspection: the worker's reports reached the page, and the diagram is drawn.
+      await expect.poll(() => page.locator('#current-state').textContent(), { timeout: 10_000 }).toMatch(/\w/);
+      await page.locator('#diagram svg').waitFor({ timeout: 15_000 });
+      await sim.shot('05-accepted');
+      expect(problems).toEqual([]);
+    },
+  );
 
-  test('customers are chats of their own: «+ клиент» opens another, switching keeps each history', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
-    const sim = simulatorPage(page);
-    await page.goto(stack.simulatorUrl);
-    await sim.button('Начать').waitFor({ timeout: 15_000 });
-    await sim.press('Начать');
-    const maria = (await sim.botTexts()).length;
+  test(
+    'customers are chats of their own: «+ клиент» opens another, switching keeps each history',
+    { timeout: 60_000 },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+      const sim = simulatorPage(page);
+      await page.goto(stack.simulatorUrl);
+      await sim.button('Начать').waitFor({ timeout: 15_000 });
+      await sim.press('Начать');
+      const maria = (await sim.botTexts()).length;
 
-    await page.getByRole('button', { name: '+ клиент' }).click();
-    await expect.poll(sim.botTexts, { timeout: 15_000 }).toEqual([expect.stringContaining('Чтобы начать')]);
-    await expect.poll(() => page.locator('#customer-list li').count()).toBe(2);
-    await sim.shot('06-second-customer');
+      await page.getByRole('button', { name: '+ клиент' }).click();
+      await expect.poll(sim.botTexts, { timeout: 15_000 }).toEqual([expect.stringContaining('Чтобы начать')]);
+      await expect.poll(() => page.locator('#customer-list li').count()).toBe(2);
+      await sim.shot('06-second-customer');
 
-    await page.locator('#customer-list li').first().click();
-    expect((await sim.botTexts()).length).toBe(maria);
-    await sim.button('Передать показания').waitFor();
-  });
+      await page.locator('#customer-list li').first().click();
+      expect((await sim.botTexts()).length).toBe(maria);
+      await sim.button('Передать показания').waitFor();
+    },
+  );
 });

@@ -20,7 +20,9 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
   let store: Store;
   const webhook = () => `${stack.ingressUrl}/viber/webhook`;
   const sentTo = async (receiver: string): Promise<SentMessage[]> =>
-    (await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(receiver)}`)).json() as Promise<SentMessage[]>;
+    (await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(receiver)}`)).json() as Promise<
+      SentMessage[]
+    >;
   const waitForMessages = (receiver: string, count: number) =>
     eventually(async () => {
       const messages = await sentTo(receiver);
@@ -32,7 +34,12 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
   beforeAll(async () => {
     bus = await freshBus();
     store = await freshStore();
-    stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: store.db.databaseName, authToken: AUTH_TOKEN });
+    stack = await startStack({
+      natsUrl: natsUrl(),
+      mongoUrl: mongoUrl(),
+      mongoDb: store.db.databaseName,
+      authToken: AUTH_TOKEN,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -52,7 +59,10 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
       type: 'text',
       text: Texts.welcome,
       sender: { name: 'Иркутскэнергосбыт' },
-      keyboard: { Type: 'keyboard', Buttons: [{ ActionType: 'reply', ActionBody: 'Начать', Text: 'Начать', BgColor: DEFAULT_BUTTON_COLOR }] },
+      keyboard: {
+        Type: 'keyboard',
+        Buttons: [{ ActionType: 'reply', ActionBody: 'Начать', Text: 'Начать', BgColor: DEFAULT_BUTTON_COLOR }],
+      },
     });
     const doc = await eventually(() => chatDoc(chatId).then((d) => d ?? undefined), 'the chat document');
     expect(JSON.parse((doc as any).snapshot).value).toBe('awaitingStart');
@@ -96,11 +106,23 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
         })),
       },
     });
-    expect(MENU_ITEMS).toEqual(['Передать показания', 'Оплатить', 'Заключить договор', 'Сервисный центр', 'Личный кабинет', 'Настройки', 'Поддержка бота']);
+    expect(MENU_ITEMS).toEqual([
+      'Передать показания',
+      'Оплатить',
+      'Заключить договор',
+      'Сервисный центр',
+      'Личный кабинет',
+      'Настройки',
+      'Поддержка бота',
+    ]);
 
     const doc: any = await chatDoc(chatId);
     expect(doc).toMatchObject({ machineVersion: CHAT_MACHINE_VERSION, version: 1 });
-    expect(JSON.parse(doc.snapshot)).toMatchObject({ status: 'active', value: 'menu', context: { buttonColor: DEFAULT_BUTTON_COLOR } });
+    expect(JSON.parse(doc.snapshot)).toMatchObject({
+      status: 'active',
+      value: 'menu',
+      context: { buttonColor: DEFAULT_BUTTON_COLOR },
+    });
   });
 
   test('a menu item opens its section, unknown text gets a hint and the menu, in order', async () => {
@@ -110,7 +132,10 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     }
     const messages = await waitForMessages(chatId, 4);
     expect(messages.map((m) => m.body.text)).toEqual([Texts.menu, Texts.payment.intro, Texts.menu, Texts.unknown]);
-    expect((messages[1]!.body.keyboard as { Buttons: { Text: string }[] }).Buttons.map((b) => b.Text)).toEqual(['Оплатить картой', 'В меню']);
+    expect((messages[1]!.body.keyboard as { Buttons: { Text: string }[] }).Buttons.map((b) => b.Text)).toEqual([
+      'Оплатить картой',
+      'В меню',
+    ]);
     expect((messages[3]!.body.keyboard as { Buttons: unknown[] }).Buttons.length).toBe(7);
   });
 
@@ -129,7 +154,11 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
   test('a wrong or missing signature gets 403 and nothing reaches NATS', async () => {
     const before = await storedEvents();
     const body = toViberJson(Callbacks.text(`u-${randomUUID()}`, 'Начать'));
-    const wrong = await fetch(webhook(), { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: 'ab'.repeat(32) }, body });
+    const wrong = await fetch(webhook(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: 'ab'.repeat(32) },
+      body,
+    });
     const missing = await fetch(webhook(), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const otherKey = await postCallback(webhook(), Callbacks.text(`u-${randomUUID()}`, 'Начать'), 'not-the-bot-token');
 
@@ -141,10 +170,16 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     const chatId = `u-${randomUUID()}`;
     await postCallback(webhook(), Callbacks.text(chatId, 'Начать'), AUTH_TOKEN);
     await waitForMessages(chatId, 1);
-    const [ingress, worker, outbound] = ['ingress', 'worker', 'outbound'].map((name) => stack.services.find((s) => s.name === name)!);
+    const [ingress, worker, outbound] = ['ingress', 'worker', 'outbound'].map((name) =>
+      stack.services.find((s) => s.name === name)!,
+    );
     const accepted = ingress!.logs.filter((line) => line.msg === 'callback accepted').at(-1)!;
     const correlationId = accepted.correlationId as string;
-    await eventually(() => (outbound!.logs.some((l) => l.correlationId === correlationId && l.msg === 'reply sent') ? true : undefined), 'outbound log');
+    await eventually(
+      () =>
+        outbound!.logs.some((l) => l.correlationId === correlationId && l.msg === 'reply sent') ? true : undefined,
+      'outbound log',
+    );
     expect(worker!.logs.some((l) => l.correlationId === correlationId && l.msg === 'turn')).toBe(true);
     const everything = JSON.stringify([...ingress!.logs, ...worker!.logs, ...outbound!.logs]);
     expect(everything).not.toContain(chatId);

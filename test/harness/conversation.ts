@@ -11,7 +11,9 @@ export function conversation(stack: Stack, chatId: string, authToken: string) {
   const webhook = `${stack.ingressUrl}/viber/webhook`;
 
   async function messages(): Promise<SentMessage[]> {
-    return (await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(chatId)}`)).json() as Promise<SentMessage[]>;
+    return (
+      await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(chatId)}`)
+    ).json() as Promise<SentMessage[]>;
   }
 
   /** Waits for at least one new message, then until none has come for `quietMs`. */
@@ -42,7 +44,9 @@ export function conversation(stack: Stack, chatId: string, authToken: string) {
   }
 
   const texts = (sent: SentMessage[]) => sent.map((m) => String(m.body.text ?? m.body.media ?? m.body.type));
-  const buttons = (sent: SentMessage[]) => ((sent.at(-1)?.body.keyboard as { Buttons: { Text: string; ActionType: string; ActionBody: string }[] } | undefined)?.Buttons ?? []);
+  const buttons = (sent: SentMessage[]) =>
+    (sent.at(-1)?.body.keyboard as { Buttons: { Text: string; ActionType: string; ActionBody: string }[] } | undefined)
+      ?.Buttons ?? [];
 
   return {
     chatId,
@@ -52,4 +56,12 @@ export function conversation(stack: Stack, chatId: string, authToken: string) {
     texts,
     buttons,
   };
+}
+
+/** The code of the last SMS the reference gateway sent (its outbox), as a customer reads it off the phone. */
+export async function lastSmsCode(stack: Pick<Stack, 'referenceUrl'>): Promise<string> {
+  const outbox = (await (await fetch(`${stack.referenceUrl}/sms/outbox`)).json()) as { text: string }[];
+  const code = outbox.at(-1)?.text.match(/\b(\d{6})\b/)?.[1];
+  if (!code) throw new Error('no SMS code in the outbox');
+  return code;
 }

@@ -29,7 +29,9 @@ export const ROLLOVER_METER: Meter = {
   zones: [{ id: 'single', name: 'Показание', previous: { value: 99950, date: '2026-10-20' } }],
 };
 
-export function memoryBilling(options: { period?: { fromDay: number; toDay: number } | null; down?: () => boolean } = {}) {
+export function memoryBilling(
+  options: { period?: { fromDay: number; toDay: number } | null; down?: () => boolean } = {},
+) {
   const submissions: ReadingSubmission[] = [];
   const guard = () => {
     if (options.down?.()) throw new Error('billing down');
@@ -37,7 +39,9 @@ export function memoryBilling(options: { period?: { fromDay: number; toDay: numb
   const gateway: BillingGateway = {
     async findAccount(number) {
       guard();
-      return number === 'инзб12345678' ? { number, phone: '79001234567', address: 'г. Иркутск, ул. Ленина, д. 1' } : null;
+      return number === 'инзб12345678'
+        ? { number, phone: '79001234567', address: 'г. Иркутск, ул. Ленина, д. 1' }
+        : null;
     },
     async services() {
       guard();
@@ -62,24 +66,38 @@ export function memoryBilling(options: { period?: { fromDay: number; toDay: numb
       return { accepted: true, date: '2026-11-25' };
     },
     async amountDue(account) {
-      return { account, total: 264285, lines: [{ service: 'Электроэнергия', amount: 120000 }, { service: 'Отопление', amount: 144285 }] };
+      return {
+        account,
+        total: 264285,
+        lines: [
+          { service: 'Электроэнергия', amount: 120000 },
+          { service: 'Отопление', amount: 144285 },
+        ],
+      };
     },
   };
   return { gateway, submissions };
 }
 
 /** Accepts the phone on file of инзб12345678 and the code 1234. */
-export function scriptedVerification(): PhoneVerification & { sent: number } {
+export function scriptedVerification(
+  options: { validUntil?: () => number } = {},
+): PhoneVerification & { sent: number } {
   let attempts = 0;
   const self = {
     sent: 0,
     async requestCode(request: { phone?: string }): Promise<CodeRequestResult> {
-      if (request.phone !== undefined && request.phone.replace(/\D/g, '') !== '79001234567') return { result: 'mismatch' };
+      if (request.phone !== undefined && request.phone.replace(/\D/g, '') !== '79001234567')
+        return { result: 'mismatch' };
       self.sent++;
-      return { result: 'sent', maskedPhone: '+7 ••• •••-45-67' };
+      return {
+        result: 'sent',
+        maskedPhone: '+7 ••• •••-45-67',
+        validUntil: options.validUntil?.() ?? Date.now() + 5 * 60_000,
+      };
     },
     async checkCode(check: { code: string }): Promise<CodeCheckResult> {
-      if (check.code === '1234') return { result: 'ok' };
+      if (check.code === '123456') return { result: 'ok' };
       attempts++;
       return attempts >= 5 ? { result: 'locked', minutes: 30 } : { result: 'wrong', attemptsLeft: 5 - attempts };
     },

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../shared/contracts/chat-event.js';
-import { fileContentCatalog } from '../../shared/content.js';
+import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import type { Reply } from '../../shared/contracts/reply.js';
 import type { ChatMachineEvent } from '../../machines/events.js';
@@ -9,7 +9,11 @@ import { MemoryChatStore } from './memory-chat-store.js';
 
 export const content = await fileContentCatalog().load();
 
-type EventWithoutBase = ChatMachineEvent extends infer E ? (E extends ChatMachineEvent ? Omit<E, 'id' | 'at'> : never) : never;
+type EventWithoutBase = ChatMachineEvent extends infer E
+  ? E extends ChatMachineEvent
+    ? Omit<E, 'id' | 'at'>
+    : never
+  : never;
 
 /** The bus event a machine event came from: the worker takes chat events, not machine events. */
 export function toChatEvent(event: ChatMachineEvent, chatId: string): ChatEvent {

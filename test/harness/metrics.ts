@@ -7,7 +7,9 @@ export function sampleSum(text: string, name: string, labels: Record<string, str
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
+    const present = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
+    );
     if (Object.entries(labels).every(([key, value]) => present[key] === value)) sum += Number(match[3]);
   }
   return sum;
@@ -19,7 +21,12 @@ export async function scrape(baseUrl: string): Promise<string> {
   return response.text();
 }
 
-export async function readiness(baseUrl: string): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
+export async function readiness(
+  baseUrl: string,
+): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
   const response = await fetch(`${baseUrl}/health/ready`);
-  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; checks: Record<string, string> },
+  };
 }

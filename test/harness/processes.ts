@@ -1,5 +1,11 @@
 import { freePort, waitForPort } from '../../tools/dev/local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../../tools/dev/processes.js';
+import {
+  localStackEnv,
+  startService,
+  waitForLog,
+  type ServiceName,
+  type ServiceProcess,
+} from '../../tools/dev/processes.js';
 
 export { startService, waitForLog, type ServiceProcess };
 
@@ -22,10 +28,29 @@ export interface Stack {
 }
 
 /** The services on free ports, against the given bus and store, wired as `npm start` wires them. */
-export async function startStack(options: { natsUrl: string; mongoUrl: string; mongoDb: string; authToken: string; extraEnv?: Record<string, string>; workers?: number }): Promise<Stack> {
-  const ports = { ingress: await freePort(), fakeViber: await freePort(), reference: await freePort(), simulator: await freePort() };
+export async function startStack(options: {
+  natsUrl: string;
+  mongoUrl: string;
+  mongoDb: string;
+  authToken: string;
+  extraEnv?: Record<string, string>;
+  workers?: number;
+}): Promise<Stack> {
+  const ports = {
+    ingress: await freePort(),
+    fakeViber: await freePort(),
+    reference: await freePort(),
+    simulator: await freePort(),
+  };
   const env = { ...localStackEnv({ ...options, ports }), PARTITIONS: '4', LOG_LEVEL: 'info', ...options.extraEnv };
-  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(options.workers ?? 1).fill('worker'), 'outbound', 'simulator'];
+  const names: ServiceName[] = [
+    'fake-viber',
+    'reference',
+    'ingress',
+    ...Array<ServiceName>(options.workers ?? 1).fill('worker'),
+    'outbound',
+    'simulator',
+  ];
   const services = names.map((name) => startService(name, env));
   const stopAll = async () => {
     await Promise.all(services.map((service) => service.stop()));

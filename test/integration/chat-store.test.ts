@@ -1,23 +1,23 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/store/mongo.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
 import { chatDialogue as makeDialogue } from '../../machines/dialogue.js';
 import { content } from '../harness/dialogue-driver.js';
-import { ChatActor, KEEP_VERSIONS, MongoChatStore, type ChatRecord, type ChatStore } from '../../services/worker/index.js';
-import { freshStore, testLogger } from '../harness/infra.js';
+import {
+  ChatActor,
+  KEEP_VERSIONS,
+  MongoChatStore,
+  type ChatRecord,
+  type ChatStore,
+} from '../../services/worker/index.js';
+import { suiteStore, testLogger } from '../harness/infra.js';
 
 const chatDialogue = makeDialogue(content);
 
 describe('chats in the store (MongoDB protocol, real server)', () => {
-  let store: Store;
+  const store = suiteStore();
   let chats: MongoChatStore;
-  beforeAll(async () => {
-    store = await freshStore();
+  beforeAll(() => {
     chats = new MongoChatStore(store.db);
-  });
-  afterAll(async () => {
-    await store.db.dropDatabase();
-    await store.close();
   });
 
   const record = (chatId: string, version: number, snapshot: unknown = { value: 'menu' }): ChatRecord => ({
@@ -32,7 +32,11 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
   });
 
   test('a snapshot with dots and dollars in its keys comes back exactly', async () => {
-    const snapshot = { value: { 'chat.readings': 'meter' }, historyValue: { 'chat.readings.zone': [{ id: 'a.b' }] }, context: { $weird: 1, 'x.y': [1, 2] } };
+    const snapshot = {
+      value: { 'chat.readings': 'meter' },
+      historyValue: { 'chat.readings.zone': [{ id: 'a.b' }] },
+      context: { $weird: 1, 'x.y': [1, 2] },
+    };
     expect(await chats.save(record('dots', 1, snapshot), 0)).toBe(true);
     expect((await chats.load('dots'))?.snapshot).toEqual(snapshot);
   });
@@ -55,7 +59,8 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
   });
 
   test('old versions are deleted, the latest ones kept', async () => {
-    for (let version = 1; version <= 40; version++) expect(await chats.save(record('long', version), version - 1)).toBe(true);
+    for (let version = 1; version <= 40; version++)
+      expect(await chats.save(record('long', version), version - 1)).toBe(true);
     const versions = await store.db.collection('chats').countDocuments({ _id: { $regex: '^long#' } as never });
     expect(versions).toBe(KEEP_VERSIONS + (40 % KEEP_VERSIONS));
     expect((await chats.load('long'))?.version).toBe(40);
@@ -70,7 +75,9 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
 
   test('a head left behind by concurrent writers still leads to the latest version', async () => {
     for (let version = 1; version <= 5; version++) await chats.save(record('lagging', version), version - 1);
-    await store.db.collection('chats').updateOne({ _id: 'lagging' as never }, { $set: { version: 2, snapshot: JSON.stringify({ value: 'old' }) } });
+    await store.db
+      .collection('chats')
+      .updateOne({ _id: 'lagging' as never }, { $set: { version: 2, snapshot: JSON.stringify({ value: 'old' }) } });
     // An ordinary load trusts the head; the save built on it is refused, and a verifying load finds the truth.
     expect((await chats.load('lagging'))?.version).toBe(2);
     expect(await chats.save(record('lagging', 3), 2)).toBe(false);
@@ -84,16 +91,16 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
 });
 
 describe('applying a chat event exactly once', () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await freshStore();
-  });
-  afterAll(async () => {
-    await store.db.dropDatabase();
-    await store.close();
-  });
+  const store = suiteStore();
 
-  const event = (id: string, chatId: string, text: string) => ({ id, channel: 'viber' as const, chatId, at: Date.now(), kind: 'text' as const, text });
+  const event = (id: string, chatId: string, text: string) => ({
+    id,
+    channel: 'viber' as const,
+    chatId,
+    at: Date.now(),
+    kind: 'text' as const,
+    text,
+  });
   const turn = { logger: testLogger, correlationId: 'test' };
 
   /** A chat's actor as a worker makes it on activation: its state is read from the store on its first turn. */
@@ -144,7 +151,16 @@ describe('applying a chat event exactly once', () => {
         if (!interfered) {
           interfered = true;
           // Another worker saves its own turn first.
-          await real.save({ ...record, snapshot: { ...(record.snapshot as object) }, lastEventSeq: 29, outbox: [], recentEventIds: ['another-event'] }, expected);
+          await real.save(
+            {
+              ...record,
+              snapshot: { ...(record.snapshot as object) },
+              lastEventSeq: 29,
+              outbox: [],
+              recentEventIds: ['another-event'],
+            },
+            expected,
+          );
         }
         return real.save(record, expected);
       },

@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/store/mongo.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { PaymentRequest } from '../../shared/ports/payments.js';
 import type { SmsGateway } from '../../shared/ports/sms.js';
-import {
-  BillingCollections,
-  createBillingStore,
-  type CheckedSubmission,
-} from '../../fakes/reference/billing-store.js';
+import { BillingCollections, createBillingStore, type CheckedSubmission } from '../../fakes/reference/billing-store.js';
 import { seedDemoAccounts } from '../../fakes/reference/demo-accounts.js';
 import { createPaymentOrders, PAYMENT_ORDERS_COLLECTION } from '../../fakes/reference/payment-orders.js';
 import { createSmsOutbox, type SmsOutbox } from '../../fakes/reference/sms-outbox.js';
-import { freshStore } from '../harness/infra.js';
+import { suiteStore } from '../harness/infra.js';
 import { billingWithPhones, manualClock, verificationOn } from '../security/verification-kit.js';
 
 /**
@@ -39,7 +34,7 @@ function dyingAt(db: Db, collection: string, method: string): Db {
         const value: unknown = Reflect.get(target, key);
         if (typeof value !== 'function') return value;
         if (key !== method || died) return value.bind(target);
-        return (...args: unknown[]) => {
+        return () => {
           died = true;
           return Promise.reject(new Died(`died at ${collection}.${String(key)}`));
         };
@@ -64,14 +59,7 @@ function outboxGateway(outbox: SmsOutbox, death?: 'before sending' | 'after send
 }
 
 describe('effects run again with the same key act once (real store)', () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await freshStore();
-  });
-  afterAll(async () => {
-    await store.db.dropDatabase();
-    await store.close();
-  });
+  const store = suiteStore();
 
   describe('requestCode: one SMS in the reference outbox, carrying the stored code', () => {
     let outbox: SmsOutbox;
@@ -104,13 +92,18 @@ describe('effects run again with the same key act once (real store)', () => {
       // The turn runs again a little later on another worker, and once more for good measure.
       clock.advance(5_000);
       const worker = verificationOn(store.db, { ...deps, sms: outboxGateway(outbox) });
-      const sent = { result: 'sent', maskedPhone: `+7 ••• •••-${phone.slice(-4, -2)}-${phone.slice(-2)}` };
+      // The same code, so the same expiry, however often the effect runs.
+      const sent = {
+        result: 'sent',
+        maskedPhone: `+7 ••• •••-${phone.slice(-4, -2)}-${phone.slice(-2)}`,
+        validUntil: expect.any(Number),
+      };
       expect(await worker.requestCode(request)).toEqual(sent);
       expect(await worker.requestCode(request)).toEqual(sent);
 
       const messages = await outbox.read({ after: 0, phone, limit: 10 });
       expect(messages).toHaveLength(1);
-      const code = /\b(\d{4})\b/.exec(messages[0]!.text)![1]!;
+      const code = /\b(\d{6})\b/.exec(messages[0]!.text)![1]!;
       const check = { chatId: request.chatId, account, code, idempotencyKey: `check-${randomUUID()}` };
       expect(await worker.checkCode(check)).toEqual({ result: 'ok' });
     });
@@ -127,8 +120,12 @@ describe('effects run again with the same key act once (real store)', () => {
       await seedDemoAccounts(createBillingStore(store.db, clock), clock());
     });
 
-    const submission = (account: string, meterId: string, single: number): CheckedSubmission =>
-      ({ account, meterId, values: { single }, idempotencyKey: `event-${randomUUID()}` });
+    const submission = (account: string, meterId: string, single: number): CheckedSubmission => ({
+      account,
+      meterId,
+      values: { single },
+      idempotencyKey: `event-${randomUUID()}`,
+    });
 
     test('the same key again, and five times at once: one reading, one answer', async () => {
       now = new Date(2031, 2, 20, 12, 0);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { partitionOf, Streams, type Bus } from '../../shared/bus/bus.js';
 import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { buildIngress, PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { buildIngress, PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
@@ -25,7 +25,10 @@ describe('ingress against a real JetStream', () => {
       paymentSecret: 'payment-secret',
       sender: { name: 'Бот' },
       logger: testLogger,
-      publish: (event, correlationId) => (busUp ? publishChatEvent(bus.js, PARTITIONS, event, correlationId) : Promise.reject(new Error('nats: disconnected'))),
+      publish: (event, correlationId) =>
+        busUp
+          ? publishChatEvent(bus.js, PARTITIONS, event, correlationId)
+          : Promise.reject(new Error('nats: disconnected')),
     });
   });
   afterAll(async () => {
@@ -35,7 +38,12 @@ describe('ingress against a real JetStream', () => {
 
   const stored = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
   const post = (body: string, signature = signViberBody(body, TOKEN)) =>
-    app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, payload: body });
+    app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+      payload: body,
+    });
 
   test('stores an accepted message once however often Viber sends it', async () => {
     const before = await stored();
@@ -47,7 +55,9 @@ describe('ingress against a real JetStream', () => {
   test('keeps the token exact all the way into the stored event', async () => {
     const callback = Callbacks.text('u-exact', 'x');
     await post(toViberJson(callback));
-    const last = await bus.jsm.streams.getMessage(Streams.Events.name, { last_by_subj: `chat.events.${partitionOf('u-exact', PARTITIONS)}` });
+    const last = await bus.jsm.streams.getMessage(Streams.Events.name, {
+      last_by_subj: `chat.events.${partitionOf('u-exact', PARTITIONS)}`,
+    });
     expect(last?.json<{ id: string }>().id).toBe(callback.message_token);
     expect(callback.message_token.length).toBeGreaterThanOrEqual(19);
   });
@@ -63,7 +73,10 @@ describe('ingress against a real JetStream', () => {
 
   test.each([
     ['not JSON', '{"event": "message", '],
-    ['no message_token', JSON.stringify({ event: 'message', timestamp: 1, sender: { id: 'u' }, message: { type: 'text', text: 'x' } })],
+    [
+      'no message_token',
+      JSON.stringify({ event: 'message', timestamp: 1, sender: { id: 'u' }, message: { type: 'text', text: 'x' } }),
+    ],
     ['a message without sender', JSON.stringify({ event: 'message', timestamp: 1, message_token: 2 })],
     ['an array', '[]'],
   ])('refuses a signed body that is %s with 400 and a reason, storing nothing', async (_label, body) => {
@@ -95,9 +108,23 @@ describe('ingress against a real JetStream', () => {
 
   describe('the payment provider’s callback', () => {
     const notice = (overrides: Record<string, unknown> = {}) =>
-      JSON.stringify({ orderId: 'o-1', status: 'succeeded', account: 'инзб12345678', amount: 264285, chatId: 'u-pay', channel: 'viber', noticeId: 'o-1:succeeded', ...overrides });
+      JSON.stringify({
+        orderId: 'o-1',
+        status: 'succeeded',
+        account: 'инзб12345678',
+        amount: 264285,
+        chatId: 'u-pay',
+        channel: 'viber',
+        noticeId: 'o-1:succeeded',
+        ...overrides,
+      });
     const postNotice = (body: string, signature = signPaymentNotice(body, 'payment-secret')) =>
-      app.inject({ method: 'POST', url: PAYMENT_CALLBACK_PATH, headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signature }, payload: body });
+      app.inject({
+        method: 'POST',
+        url: PAYMENT_CALLBACK_PATH,
+        headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signature },
+        payload: body,
+      });
 
     test('a signed notice becomes one chat event for the chat that paid, however often it comes', async () => {
       const before = await stored();
@@ -105,13 +132,23 @@ describe('ingress against a real JetStream', () => {
       expect((await postNotice(body)).statusCode).toBe(200);
       expect((await postNotice(body)).statusCode).toBe(200);
       expect(await stored()).toBe(before + 1);
-      const last = await bus.jsm.streams.getMessage(Streams.Events.name, { last_by_subj: `chat.events.${partitionOf('u-pay', PARTITIONS)}` });
-      expect(last?.json()).toMatchObject({ id: 'payment:o-1:succeeded', chatId: 'u-pay', kind: 'payment', status: 'succeeded', amount: 264285 });
+      const last = await bus.jsm.streams.getMessage(Streams.Events.name, {
+        last_by_subj: `chat.events.${partitionOf('u-pay', PARTITIONS)}`,
+      });
+      expect(last?.json()).toMatchObject({
+        id: 'payment:o-1:succeeded',
+        chatId: 'u-pay',
+        kind: 'payment',
+        status: 'succeeded',
+        amount: 264285,
+      });
     });
 
     test('a forged notice gets 403 and a malformed one 400; neither reaches the bus', async () => {
       const before = await stored();
-      expect((await postNotice(notice({ amount: 1 }), signPaymentNotice(notice(), 'payment-secret'))).statusCode).toBe(403);
+      expect((await postNotice(notice({ amount: 1 }), signPaymentNotice(notice(), 'payment-secret'))).statusCode).toBe(
+        403,
+      );
       expect((await postNotice(notice(), signPaymentNotice(notice(), 'another-secret'))).statusCode).toBe(403);
       expect((await postNotice(notice({ amount: -5 }))).statusCode).toBe(400);
       expect((await postNotice(notice({ chatId: { $gt: '' } }))).statusCode).toBe(400);

@@ -9,7 +9,7 @@ import {
   takeOverPartitionConsumer,
   type Lease,
   type PartitionOwnership,
-} from '../../services/worker/ownership/index.js';
+} from '../../services/worker/index.js';
 import { eventually, freshBus, natsUrl, testLogger } from '../harness/infra.js';
 
 const PARTITIONS = 8;

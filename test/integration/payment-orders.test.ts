@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/store/mongo.js';
-import { PaymentOrders } from '../../services/worker/payments/payment-orders.js';
+import { PaymentOrders } from '../../services/worker/index.js';
 import { freshStore } from '../harness/infra.js';
 
 describe('payment notices are believed only for our orders, once (real store)', () => {
@@ -18,12 +18,29 @@ describe('payment notices are believed only for our orders, once (real store)', 
   });
 
   const notice = (overrides: Record<string, unknown> = {}) =>
-    ({ id: 'n', channel: 'viber', chatId: 'chat-1', at: 0, kind: 'payment', orderId: 'o-1', status: 'succeeded', account: 'инзб12345678', amount: 150000, ...overrides }) as const;
+    ({
+      id: 'n',
+      channel: 'viber',
+      chatId: 'chat-1',
+      at: 0,
+      kind: 'payment',
+      orderId: 'o-1',
+      status: 'succeeded',
+      account: 'инзб12345678',
+      amount: 150000,
+      ...overrides,
+    }) as const;
 
   test('a notice for another chat, another account, an unknown order or a silly amount is refused', async () => {
     expect(await orders.settle(notice({ chatId: 'chat-2' }) as never, 1)).toEqual({ ok: false, reason: 'wrong-chat' });
-    expect(await orders.settle(notice({ account: 'инзб00000000' }) as never, 1)).toEqual({ ok: false, reason: 'wrong-account' });
-    expect(await orders.settle(notice({ orderId: 'o-404' }) as never, 1)).toEqual({ ok: false, reason: 'unknown-order' });
+    expect(await orders.settle(notice({ account: 'инзб00000000' }) as never, 1)).toEqual({
+      ok: false,
+      reason: 'wrong-account',
+    });
+    expect(await orders.settle(notice({ orderId: 'o-404' }) as never, 1)).toEqual({
+      ok: false,
+      reason: 'unknown-order',
+    });
     expect(await orders.settle(notice({ amount: 0 }) as never, 1)).toEqual({ ok: false, reason: 'bad-amount' });
     expect(await orders.settle(notice({ amount: -1 }) as never, 1)).toEqual({ ok: false, reason: 'bad-amount' });
   });
@@ -32,7 +49,10 @@ describe('payment notices are believed only for our orders, once (real store)', 
     expect(await orders.settle(notice() as never, 7)).toEqual({ ok: true });
     expect(await orders.settle(notice() as never, 7)).toEqual({ ok: true }); // the same message redelivered
     expect(await orders.settle(notice() as never, 9)).toEqual({ ok: false, reason: 'replay' });
-    const both = await Promise.all([orders.settle(notice({ status: 'failed', amount: 0 }) as never, 11), orders.settle(notice({ status: 'failed', amount: 0 }) as never, 12)]);
+    const both = await Promise.all([
+      orders.settle(notice({ status: 'failed', amount: 0 }) as never, 11),
+      orders.settle(notice({ status: 'failed', amount: 0 }) as never, 12),
+    ]);
     expect(both.filter((v) => v.ok)).toHaveLength(1);
   });
 });

@@ -33,13 +33,18 @@ describe('the chat machine, walked section by section', () => {
     violations = shortestOfEach(runner.violations);
     rows = coverageRows(dialogue.machine, recorder);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`Model walk: ${SCENARIOS.length} scenarios, ${paths} paths, ${runner.turns} turns in ${seconds} s\n${formatCoverage(rows)}`);
+    console.log(
+      `Model walk: ${SCENARIOS.length} scenarios, ${paths} paths, ${runner.turns} turns in ${seconds} s\n${formatCoverage(rows)}`,
+    );
     const known = violations.filter((v) => KNOWN_DEFECTS.some((d) => d.matches(v)));
-    if (known.length > 0) console.log(`Known defects seen (${known.length}):\n${known.map(describeViolation).join('\n')}`);
+    if (known.length > 0)
+      console.log(`Known defects seen (${known.length}):\n${known.map(describeViolation).join('\n')}`);
   }, 180_000);
 
   const unexpected = (invariant: Invariant) =>
-    violations.filter((v) => v.invariant === invariant && !KNOWN_DEFECTS.some((d) => d.matches(v))).map(describeViolation);
+    violations
+      .filter((v) => v.invariant === invariant && !KNOWN_DEFECTS.some((d) => d.matches(v)))
+      .map(describeViolation);
 
   test('(a) a turn that replies leaves a keyboard on the screen', () => {
     expect(unexpected('keyboard')).toEqual([]);

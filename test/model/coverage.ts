@@ -7,10 +7,11 @@ export class CoverageRecorder {
   readonly transitions = new Set<string>();
 
   readonly inspect = (event: InspectionEvent) => {
-    if (event.type === '@xstate.microstep') for (const transition of event._transitions) this.transitions.add(transitionKey(transition));
+    if (event.type === '@xstate.microstep')
+      for (const transition of event._transitions) this.transitions.add(transitionKey(transition));
     if (event.type === '@xstate.microstep' || event.type === '@xstate.snapshot') {
       // Only machine snapshots have state nodes; the invoked promises' snapshots do not.
-      for (const node of ((event.snapshot as { _nodes?: AnyStateNode[] })._nodes ?? [])) this.states.add(node.id);
+      for (const node of (event.snapshot as { _nodes?: AnyStateNode[] })._nodes ?? []) this.states.add(node.id);
     }
   };
 }
@@ -29,7 +30,11 @@ function row(section: string, nodes: readonly AnyStateNode[], recorder: Coverage
   return {
     section,
     states: { covered: stateIds.length - missedStates.length, total: stateIds.length, missed: missedStates },
-    transitions: { covered: transitionKeys.length - missedTransitions.length, total: transitionKeys.length, missed: missedTransitions },
+    transitions: {
+      covered: transitionKeys.length - missedTransitions.length,
+      total: transitionKeys.length,
+      missed: missedTransitions,
+    },
   };
 }
 
@@ -39,7 +44,9 @@ export function coverageRows(machine: AnyStateMachine, recorder: CoverageRecorde
   return [...sections, row('(any state)', [machine.root], recorder), row('total', subtreeOf(machine.root), recorder)];
 }
 
-const percent = (part: { covered: number; total: number }) => `${part.covered}/${part.total}`.padEnd(8) + `${part.total ? Math.round((100 * part.covered) / part.total) : 100}%`.padStart(5);
+const percent = (part: { covered: number; total: number }) =>
+  `${part.covered}/${part.total}`.padEnd(8) +
+  `${part.total ? Math.round((100 * part.covered) / part.total) : 100}%`.padStart(5);
 
 export function formatCoverage(rows: readonly CoverageRow[]): string {
   const lines = [`${'section'.padEnd(16)}${'states'.padEnd(15)}transitions`];

@@ -12,7 +12,8 @@ interface Call {
   variant: string;
 }
 
-const keyOf = (call: Pick<Call, 'src' | 'input' | 'variant'>) => `${call.variant} ${call.src} ${JSON.stringify(call.input)}`;
+const keyOf = (call: Pick<Call, 'src' | 'input' | 'variant'>) =>
+  `${call.variant} ${call.src} ${JSON.stringify(call.input)}`;
 
 /**
  * What each side effect of the chat machine answers, learnt from the worker's own effect runner
@@ -43,7 +44,10 @@ export class EffectOracle {
     for (const [key, call] of this.missing) {
       // The runner (handlers by name, a timeout, a failure as `{ message }`) as the worker has it.
       const run = effectRunner(call.ports(), 2_000);
-      this.settled.set(key, await run({ id: 'oracle', childId: 'oracle', src: call.src, input: call.input }));
+      this.settled.set(
+        key,
+        await run({ id: 'oracle', childId: 'oracle', src: call.src, input: call.input }, { channel: 'viber' }),
+      );
     }
     this.missing.clear();
   }

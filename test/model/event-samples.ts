@@ -3,14 +3,18 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import { MENU_ITEMS } from '../../machines/texts.js';
 
 /** An event as the customer (or the payment provider) makes it; the turn adds its id and time. */
-export type EventSample = ChatMachineEvent extends infer E ? (E extends ChatMachineEvent ? Omit<E, 'id' | 'at'> : never) : never;
+export type EventSample = ChatMachineEvent extends infer E
+  ? E extends ChatMachineEvent
+    ? Omit<E, 'id' | 'at'>
+    : never
+  : never;
 
 export const text = (value: string): EventSample => ({ type: 'chat.text', text: value });
 
 /** The account, phone and code the fixtures of test/harness/demo-billing.ts accept. */
 export const DEMO_ACCOUNT = 'инзб12345678';
 const PHONE_ON_FILE = '+7 900 123-45-67';
-const RIGHT_CODE = '1234';
+const RIGHT_CODE = '123456';
 
 /** What a customer may send on any screen by mistake: the walk tries each of them everywhere. */
 export const WRONG_INPUTS: readonly EventSample[] = [
@@ -20,15 +24,36 @@ export const WRONG_INPUTS: readonly EventSample[] = [
   text('Назад'),
   text('В меню'),
   text('12345678'), // an account number without its letter prefix
-  text('9999'), // a wrong SMS code
+  text('999999'), // a wrong SMS code
   text('двенадцать'), // a reading that is not a number
 ];
+
+/**
+ * XState's delayed event of the code screen, as a durable timer delivers it: not something a
+ * customer sends, but the walk tries it where it can fire, and the runner fires it as a timer.
+ */
+export const CODE_EXPIRY_TIMER = { type: 'xstate.after.codeExpiry.chat.identify.askCode' } as unknown as EventSample;
+export const isTimerSample = (sample: { type: string }) => sample.type.startsWith('xstate.after.');
+
+/** The reminder fan-out's event for the demo account (the chat's machine decides whether to say it). */
+export const REMINDER: EventSample = {
+  type: 'chat.reminder',
+  account: DEMO_ACCOUNT,
+  period: '2026-11',
+  window: { fromDay: 15, toDay: 25 },
+};
 
 /** A main-menu item typed (or pressed on an old keyboard) on any screen opens that section. */
 export const MENU_SHORTCUTS: readonly EventSample[] = MENU_ITEMS.map(text);
 
 /** The provider's callback reaches the chat wherever the dialogue is. */
-export const PAYMENT_SETTLED: EventSample = { type: 'chat.payment', orderId: 'order-1', status: 'succeeded', account: DEMO_ACCOUNT, amount: 264285 };
+export const PAYMENT_SETTLED: EventSample = {
+  type: 'chat.payment',
+  orderId: 'order-1',
+  status: 'succeeded',
+  account: DEMO_ACCOUNT,
+  amount: 264285,
+};
 
 /**
  * Stands for the order of the payment link on the chat's screen, which is named by the id of the
@@ -46,7 +71,10 @@ export const noticeOfShownOrder = (status: 'succeeded' | 'failed' | 'cancelled')
   amount: status === 'succeeded' ? 150000 : 0,
 });
 
-export function resolveSample<S extends EventSample>(sample: S, context: { payment?: { orderId?: string } } | undefined): S {
+export function resolveSample<S extends EventSample>(
+  sample: S,
+  context: { payment?: { orderId?: string } } | undefined,
+): S {
   if (sample.type !== 'chat.payment' || sample.orderId !== SHOWN_ORDER) return sample;
   return { ...sample, orderId: context?.payment?.orderId ?? 'no-order-shown' };
 }
@@ -59,7 +87,8 @@ export function resolveSample<S extends EventSample>(sample: S, context: { payme
 export const TYPED_ANSWERS: Readonly<Record<string, readonly EventSample[]>> = {
   'identify.askAccount': [text(DEMO_ACCOUNT), text('ИНЗБ 1234-5678'), text('инзб00000000')],
   'identify.askPhone': [{ type: 'chat.contact' }],
-  'identify.askCode': [text(RIGHT_CODE), text('12')],
+  // The code's expiry timer firing (the worker delivers XState's delayed event; see path-runner.ts).
+  'identify.askCode': [text(RIGHT_CODE), text('12'), CODE_EXPIRY_TIMER],
   'readings.enterValue': [text('12100'), text('5100'), text('99990'), text('30'), text('11999'), text('1234567')],
 };
 

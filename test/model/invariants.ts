@@ -17,7 +17,9 @@ export interface Violation {
 export function stateId(value: StateValue, prefix = 'chat'): string {
   if (typeof value === 'string') return `${prefix}.${value}`;
   return Object.entries(value)
-    .map(([key, child]) => (child === undefined ? `${prefix}.${key}` : stateId(child as StateValue, `${prefix}.${key}`)))
+    .map(([key, child]) =>
+      child === undefined ? `${prefix}.${key}` : stateId(child as StateValue, `${prefix}.${key}`),
+    )
     .join(', ');
 }
 
@@ -28,15 +30,24 @@ const SENDER = { name: 'Энергосбыт' };
  * so the customer is never left without buttons; (c) every message is one the Viber API accepts,
  * and every keyboard is in the chat's chosen colour.
  */
-export function turnProblems(replies: readonly Reply[], chatId: string, buttonColor: string): { invariant: Invariant; detail: string }[] {
+export function turnProblems(
+  replies: readonly Reply[],
+  chatId: string,
+  buttonColor: string,
+): { invariant: Invariant; detail: string }[] {
   const problems: { invariant: Invariant; detail: string }[] = [];
   const last = replies.at(-1);
-  if (last && !last.keyboard) problems.push({ invariant: 'keyboard', detail: `the last reply (${last.kind}) has no keyboard` });
+  if (last && !last.keyboard)
+    problems.push({ invariant: 'keyboard', detail: `the last reply (${last.kind}) has no keyboard` });
   for (const reply of replies) {
     const body = renderViberMessage(reply, SENDER, chatId);
     const refusal = validateSendMessage(body, Buffer.byteLength(JSON.stringify(body)));
     if (refusal) problems.push({ invariant: 'viber', detail: `Viber would refuse it: ${refusal.message}` });
-    if (reply.keyboard && reply.keyboard.color !== buttonColor) problems.push({ invariant: 'colour', detail: `keyboard colour ${reply.keyboard.color} is not the chat's ${buttonColor}` });
+    if (reply.keyboard && reply.keyboard.color !== buttonColor)
+      problems.push({
+        invariant: 'colour',
+        detail: `keyboard colour ${reply.keyboard.color} is not the chat's ${buttonColor}`,
+      });
   }
   return problems;
 }
@@ -52,4 +63,5 @@ export function shortestOfEach(violations: readonly Violation[]): Violation[] {
   return [...kept.values()];
 }
 
-export const describeViolation = (v: Violation) => `[${v.invariant}] ${v.state}: ${v.detail}\n    after ${v.events.join(' → ')}`;
+export const describeViolation = (v: Violation) =>
+  `[${v.invariant}] ${v.state}: ${v.detail}\n    after ${v.events.join(' → ')}`;

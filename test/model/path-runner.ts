@@ -4,20 +4,26 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatContext } from '../../machines/setup.js';
 import { Buttons } from '../../machines/texts.js';
 import type { ChatMachine } from '../../machines/chat.machine.js';
-import { ChatActor, effectRunner, type EffectOutcome, type PendingEffect } from '../../services/worker/index.js';
+import {
+  ChatActor,
+  effectRunner,
+  type EffectChat,
+  type EffectOutcome,
+  type PendingEffect,
+} from '../../services/worker/index.js';
 import type { Reply } from '../../shared/contracts/reply.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import { toChatEvent } from '../harness/dialogue-driver.js';
 import { MemoryChatStore } from '../harness/memory-chat-store.js';
 import type { CoverageRecorder } from './coverage.js';
-import { describeEvent, resolveSample, text, type EventSample } from './event-samples.js';
+import { describeEvent, isTimerSample, resolveSample, text, type EventSample } from './event-samples.js';
 import { stateId, turnProblems, type Violation } from './invariants.js';
 import { AT, scenarioPorts } from './scenarios.js';
 import { serializeTurnState } from './turn-model.js';
 import { MODEL_CHAT_ID, type WalkPath } from './walk.js';
 
 type ChatSnapshot = { value: StateValue; context: ChatContext };
-type RunEffect = (effect: PendingEffect) => Promise<EffectOutcome>;
+type RunEffect = (effect: PendingEffect, chat: EffectChat) => Promise<EffectOutcome>;
 
 const silent = createLogger('path-runner', 'silent');
 
@@ -71,11 +77,31 @@ class WorkerChat {
   async send(event: ChatMachineEvent): Promise<{ replies: Reply[]; snapshot: ChatSnapshot }> {
     this.replies = [];
     const turn = { logger: silent, correlationId: event.id };
-    const outcome = await this.actor.handle(toChatEvent(event, MODEL_CHAT_ID), ++this.seq, turn);
-    if (outcome !== 'applied') throw new Error(`the turn of ${event.id} was ${outcome}, not applied`);
+    const outcome = isTimerSample(event)
+      ? await this.fire(event, turn)
+      : await this.actor.handle(toChatEvent(event, MODEL_CHAT_ID), ++this.seq, turn);
+    // A timer the chat does not hold armed is dropped, as the model's machine ignores its event there.
+    if (outcome !== 'applied' && !(isTimerSample(event) && outcome === 'stale'))
+      throw new Error(`the turn of ${event.id} was ${outcome}, not applied`);
     const record = this.store.latest(MODEL_CHAT_ID)!;
     if (record.pendingEffects.length > 0) throw new Error(`the turn of ${event.id} left effects pending`);
     return { replies: this.replies, snapshot: record.snapshot as ChatSnapshot };
+  }
+
+  /** A durable timer firing as the bus would deliver it: the armed timer of that event, if the chat holds one. */
+  private fire(event: ChatMachineEvent, turn: { logger: typeof silent; correlationId: string }) {
+    const armed = this.store.latest(MODEL_CHAT_ID)?.timers?.find((timer) => timer.event.type === event.type);
+    const token = armed?.token ?? `${event.id}~not-armed`;
+    const fired = {
+      kind: 'timer',
+      chatId: MODEL_CHAT_ID,
+      channel: 'viber',
+      token,
+      timerId: armed?.id ?? event.type,
+      at: AT,
+      event: armed?.event ?? { type: event.type },
+    } as const;
+    return this.actor.fire(fired, ++this.seq, turn);
   }
 
   /** Another worker taking the chat over from what is saved, its store going its own way. */

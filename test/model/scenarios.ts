@@ -6,7 +6,14 @@ import type { CodeCheckResult, CodeRequestResult, PhoneVerification } from '../.
 import type { EffectPorts } from '../../services/worker/index.js';
 import { content } from '../harness/dialogue-driver.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from '../harness/demo-billing.js';
-import { DEMO_ACCOUNT, noticeOfShownOrder, PAYMENT_SETTLED, text, type EventSample } from './event-samples.js';
+import {
+  DEMO_ACCOUNT,
+  noticeOfShownOrder,
+  PAYMENT_SETTLED,
+  REMINDER,
+  text,
+  type EventSample,
+} from './event-samples.js';
 
 /** How the in-memory billing behaves in a scenario. */
 interface BillingSetup {
@@ -59,7 +66,12 @@ const linkedChat = { buttonColor: CHOSEN_COLOUR, accounts: [DEMO_ACCOUNT] };
 /** A second account billing does not know: enough to choose between and unlink. */
 const twoAccountsChat = { buttonColor: CHOSEN_COLOUR, accounts: [DEMO_ACCOUNT, 'инзб87654321'] };
 /** The provider's answers about the link on the screen, and about an order of another time. */
-const PAYMENT_NOTICES = [PAYMENT_SETTLED, noticeOfShownOrder('succeeded'), noticeOfShownOrder('failed'), noticeOfShownOrder('cancelled')];
+const PAYMENT_NOTICES = [
+  PAYMENT_SETTLED,
+  noticeOfShownOrder('succeeded'),
+  noticeOfShownOrder('failed'),
+  noticeOfShownOrder('cancelled'),
+];
 const open = (...items: string[]) => [START_COMMAND, ...items].map(text);
 /** At the prompt for the single-zone heating meter (the fixtures' ROLLOVER_METER). */
 const AT_A_METER = [MenuItem.Readings, DEMO_ACCOUNT, 'Отопление', 'Счётчик № 778899'];
@@ -67,7 +79,14 @@ const AT_A_METER = [MenuItem.Readings, DEMO_ACCOUNT, 'Отопление', 'Сч
 const AT_THE_PHONE = [START_COMMAND, MenuItem.Readings, Buttons.RequestCode, DEMO_ACCOUNT].map(text);
 const IDENTIFYING = ['identify.askPhone', 'identify.requestingCode', 'identify.askCode', 'identify.checkingCode'];
 /** The screens from the value prompt to billing's answer: what the sending scenarios are about. */
-const FROM_THE_VALUE_ON = ['readings.enterValue', 'readings.confirmHigh', 'readings.nextZone', 'readings.confirm', 'readings.submitting', 'readings.loadingHistory'];
+const FROM_THE_VALUE_ON = [
+  'readings.enterValue',
+  'readings.confirmHigh',
+  'readings.nextZone',
+  'readings.confirm',
+  'readings.submitting',
+  'readings.loadingHistory',
+];
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -75,25 +94,110 @@ export const SCENARIOS: readonly Scenario[] = [
     within: ['awaitingStart', 'menu'],
     input: newChat,
     prelude: [],
-    extraEvents: [{ type: 'chat.opened' }, { type: 'chat.unsubscribed' }, { type: 'chat.location', lat: 52.28, lon: 104.3 }, PAYMENT_SETTLED],
+    extraEvents: [
+      { type: 'chat.opened' },
+      { type: 'chat.unsubscribed' },
+      { type: 'chat.location', lat: 52.28, lon: 104.3 },
+      PAYMENT_SETTLED,
+    ],
   },
   { name: 'readings', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings) },
-  { name: 'readings, two accounts', within: ['readings.chooseAccount'], input: twoAccountsChat, prelude: open(MenuItem.Readings) },
-  { name: 'readings, period closed', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings), billing: { period: { fromDay: 15, toDay: 25 } } },
-  { name: 'readings, billing down', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings), billing: { down: true } },
-  { name: 'readings, no services', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings), billing: { empty: 'services' } },
-  { name: 'readings, no meters', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings), billing: { empty: 'meters' } },
-  { name: 'readings, meters unavailable', within: ['readings'], input: linkedChat, prelude: open(MenuItem.Readings), billing: { failing: ['meters'] } },
-  { name: 'readings, refused', within: FROM_THE_VALUE_ON, input: linkedChat, prelude: open(...AT_A_METER), billing: { rejects: true } },
-  { name: 'readings, history and sending unavailable', within: FROM_THE_VALUE_ON, input: linkedChat, prelude: open(...AT_A_METER), billing: { failing: ['history', 'submitReading'] } },
-  { name: 'payment', within: ['payment'], input: linkedChat, prelude: open(MenuItem.Pay), extraEvents: PAYMENT_NOTICES },
+  {
+    name: 'readings, two accounts',
+    within: ['readings.chooseAccount'],
+    input: twoAccountsChat,
+    prelude: open(MenuItem.Readings),
+  },
+  {
+    name: 'readings, period closed',
+    within: ['readings'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings),
+    billing: { period: { fromDay: 15, toDay: 25 } },
+  },
+  {
+    name: 'readings, billing down',
+    within: ['readings'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings),
+    billing: { down: true },
+  },
+  {
+    name: 'readings, no services',
+    within: ['readings'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings),
+    billing: { empty: 'services' },
+  },
+  {
+    name: 'readings, no meters',
+    within: ['readings'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings),
+    billing: { empty: 'meters' },
+  },
+  {
+    name: 'readings, meters unavailable',
+    within: ['readings'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings),
+    billing: { failing: ['meters'] },
+  },
+  {
+    name: 'readings, refused',
+    within: FROM_THE_VALUE_ON,
+    input: linkedChat,
+    prelude: open(...AT_A_METER),
+    billing: { rejects: true },
+  },
+  {
+    name: 'readings, history and sending unavailable',
+    within: FROM_THE_VALUE_ON,
+    input: linkedChat,
+    prelude: open(...AT_A_METER),
+    billing: { failing: ['history', 'submitReading'] },
+  },
+  {
+    name: 'payment',
+    within: ['payment'],
+    input: linkedChat,
+    prelude: open(MenuItem.Pay),
+    extraEvents: PAYMENT_NOTICES,
+  },
   { name: 'payment, two accounts', within: ['payment'], input: twoAccountsChat, prelude: open(MenuItem.Pay) },
-  { name: 'payment, provider down', within: ['payment'], input: linkedChat, prelude: open(MenuItem.Pay, Buttons.PayByCard), billing: { failing: ['amountDue'] } },
+  {
+    name: 'payment, provider down',
+    within: ['payment'],
+    input: linkedChat,
+    prelude: open(MenuItem.Pay, Buttons.PayByCard),
+    billing: { failing: ['amountDue'] },
+  },
   { name: 'identify for readings', within: ['identify'], input: newChat, prelude: open(MenuItem.Readings) },
-  { name: 'identify for payment', within: ['identify'], input: newChat, prelude: open(MenuItem.Pay, Buttons.PayByCard) },
-  { name: 'identify a second account for readings', within: ['identify'], input: linkedChat, prelude: open(MenuItem.Readings, Buttons.AddAccount) },
-  { name: 'identify a second account for payment', within: ['identify'], input: linkedChat, prelude: open(MenuItem.Pay, Buttons.PayByCard, Buttons.AddAccount) },
-  { name: 'identify, billing down', within: ['identify'], input: newChat, prelude: open(MenuItem.Readings, Buttons.RequestCode), billing: { down: true } },
+  {
+    name: 'identify for payment',
+    within: ['identify'],
+    input: newChat,
+    prelude: open(MenuItem.Pay, Buttons.PayByCard),
+  },
+  {
+    name: 'identify a second account for readings',
+    within: ['identify'],
+    input: linkedChat,
+    prelude: open(MenuItem.Readings, Buttons.AddAccount),
+  },
+  {
+    name: 'identify a second account for payment',
+    within: ['identify'],
+    input: linkedChat,
+    prelude: open(MenuItem.Pay, Buttons.PayByCard, Buttons.AddAccount),
+  },
+  {
+    name: 'identify, billing down',
+    within: ['identify'],
+    input: newChat,
+    prelude: open(MenuItem.Readings, Buttons.RequestCode),
+    billing: { down: true },
+  },
   {
     name: 'identify, resend too soon, code expired',
     within: ['identify'],
@@ -113,16 +217,55 @@ export const SCENARIOS: readonly Scenario[] = [
     within: ['identify'],
     input: newChat,
     prelude: open(MenuItem.Pay, Buttons.PayByCard, Buttons.RequestCode, DEMO_ACCOUNT),
-    verification: { shared: { result: 'limited', minutes: 42 } },
+    verification: { shared: { result: 'limited', minutes: 42, period: 'hour' } },
   },
-  { name: 'identify, locked on resend', within: IDENTIFYING, input: newChat, prelude: AT_THE_PHONE, verification: { resend: { result: 'locked', minutes: 12 } } },
-  { name: 'identify, code requests fail', within: IDENTIFYING, input: newChat, prelude: AT_THE_PHONE, verification: { fails: 'request' } },
-  { name: 'identify, code checks fail', within: IDENTIFYING, input: newChat, prelude: AT_THE_PHONE, verification: { fails: 'check' } },
+  {
+    name: 'identify, too many codes today',
+    within: ['identify'],
+    input: newChat,
+    prelude: open(MenuItem.Pay, Buttons.PayByCard, Buttons.RequestCode, DEMO_ACCOUNT),
+    verification: { shared: { result: 'limited', minutes: 1000, period: 'day' } },
+  },
+  {
+    name: 'identify, locked on resend',
+    within: IDENTIFYING,
+    input: newChat,
+    prelude: AT_THE_PHONE,
+    verification: { resend: { result: 'locked', minutes: 12 } },
+  },
+  {
+    name: 'identify, code requests fail',
+    within: IDENTIFYING,
+    input: newChat,
+    prelude: AT_THE_PHONE,
+    verification: { fails: 'request' },
+  },
+  {
+    name: 'identify, code checks fail',
+    within: IDENTIFYING,
+    input: newChat,
+    prelude: AT_THE_PHONE,
+    verification: { fails: 'check' },
+  },
   { name: 'contract', within: ['contract'], input: newChat, prelude: open(MenuItem.Contract) },
   { name: 'service centre', within: ['serviceCentre'], input: newChat, prelude: open(MenuItem.ServiceCentre) },
   { name: 'cabinet', within: ['cabinet'], input: newChat, prelude: open(MenuItem.Cabinet) },
   { name: 'settings', within: ['settings'], input: newChat, prelude: open(MenuItem.Settings) },
-  { name: 'support', within: ['support'], input: newChat, prelude: open(MenuItem.Support), extraEvents: [PAYMENT_SETTLED] },
+  // Reminders on: switching them off, and a reminder arriving, whose «Передать показания» leads to its account.
+  {
+    name: 'settings, reminders on',
+    within: ['settings'],
+    input: { ...linkedChat, reminders: true },
+    prelude: open(MenuItem.Settings),
+    extraEvents: [REMINDER],
+  },
+  {
+    name: 'support',
+    within: ['support'],
+    input: newChat,
+    prelude: open(MenuItem.Support),
+    extraEvents: [PAYMENT_SETTLED],
+  },
 ];
 
 const unavailable = (call: string) => () => Promise.reject(new Error(`billing ${call}: unavailable`));
@@ -134,7 +277,15 @@ function scenarioBilling(setup: BillingSetup = {}): BillingGateway {
     ...billing,
     ...(setup.empty === 'services' ? { services: async () => [] } : {}),
     ...(setup.empty === 'meters' ? { meters: async () => [] } : {}),
-    ...(setup.rejects ? { submitReading: async () => ({ accepted: false as const, reason: 'invalid' as const, message: 'показание не прошло проверку в биллинге.' }) } : {}),
+    ...(setup.rejects
+      ? {
+          submitReading: async () => ({
+            accepted: false as const,
+            reason: 'invalid' as const,
+            message: 'показание не прошло проверку в биллинге.',
+          }),
+        }
+      : {}),
     ...(failing.has('meters') ? { meters: unavailable('meters') } : {}),
     ...(failing.has('history') ? { history: unavailable('history') } : {}),
     ...(failing.has('submitReading') ? { submitReading: unavailable('submitReading') } : {}),
@@ -143,16 +294,18 @@ function scenarioBilling(setup: BillingSetup = {}): BillingGateway {
 }
 
 function scenarioVerification(setup: VerificationSetup = {}): PhoneVerification {
-  const scripted = scriptedVerification();
+  // A code valid five minutes from the walk's fixed clock: the oracle's answers do not depend on when it runs.
+  const scripted = scriptedVerification({ validUntil: () => AT + 5 * 60_000 });
   return {
     // 'limited' is the machine's, ahead of the port (see machines/setup.ts): the fixture may say it.
     requestCode: async (request) => {
       if (setup.fails === 'request') throw new Error('verification unavailable');
-      return ((request.phone === undefined ? setup.resend : setup.shared) ?? (await scripted.requestCode(request))) as CodeRequestResult;
+      return ((request.phone === undefined ? setup.resend : setup.shared) ??
+        (await scripted.requestCode(request))) as CodeRequestResult;
     },
     checkCode: async (check) => {
       if (setup.fails === 'check') throw new Error('verification unavailable');
-      return check.code === '9999' && setup.wrongCode ? setup.wrongCode : scripted.checkCode(check);
+      return check.code === '999999' && setup.wrongCode ? setup.wrongCode : scripted.checkCode(check);
     },
   };
 }
@@ -165,4 +318,5 @@ export const scenarioPorts = (scenario: Scenario): EffectPorts => ({
 });
 
 /** Names the fixtures' configuration, for the effect oracle. */
-export const portsVariant = (scenario: Scenario) => JSON.stringify({ billing: scenario.billing ?? {}, verification: scenario.verification ?? {} });
+export const portsVariant = (scenario: Scenario) =>
+  JSON.stringify({ billing: scenario.billing ?? {}, verification: scenario.verification ?? {} });

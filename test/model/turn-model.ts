@@ -22,7 +22,9 @@ export type TurnState = Snapshot<undefined> & {
 type ExecutableAction = { type: string; params?: any };
 
 const repliesOf = (actions: readonly ExecutableAction[]): Reply[] =>
-  actions.filter((action) => action.type === 'xstate.emit' && action.params?.event?.type === 'reply').map((action) => action.params.event.reply as Reply);
+  actions
+    .filter((action) => action.type === 'xstate.emit' && action.params?.event?.type === 'reply')
+    .map((action) => action.params.event.reply as Reply);
 
 /**
  * A chat's turns as pure actor logic over the chat machine: a customer event, then the invoked
@@ -30,15 +32,25 @@ const repliesOf = (actions: readonly ExecutableAction[]): Reply[] =>
  * that xstate/graph can walk it. Only the effects' answers come from outside; every decision is
  * the machine's own `transition`.
  */
-export function turnModel(machine: ChatMachine, oracle: EffectOracle, effects: { ports: () => EffectPorts; variant: string }) {
-  const settle = (snapshot: AnyMachineSnapshot, actions: readonly ExecutableAction[], replies: Reply[]): { snapshot: AnyMachineSnapshot; resolved: boolean } => {
+export function turnModel(
+  machine: ChatMachine,
+  oracle: EffectOracle,
+  effects: { ports: () => EffectPorts; variant: string },
+) {
+  const settle = (
+    snapshot: AnyMachineSnapshot,
+    actions: readonly ExecutableAction[],
+    replies: Reply[],
+  ): { snapshot: AnyMachineSnapshot; resolved: boolean } => {
     replies.push(...repliesOf(actions));
     const spawn = actions.find((action) => action.type === 'xstate.spawnChild' && snapshot.children[action.params.id]);
     if (!spawn) return { snapshot, resolved: true };
     const { id, src, input } = spawn.params as { id: string; src: string; input: unknown };
     const answer = oracle.lookup({ src, input, ...effects });
     if (!answer) return { snapshot, resolved: false };
-    const event = answer.ok ? { type: `xstate.done.actor.${id}`, output: answer.output, actorId: id } : { type: `xstate.error.actor.${id}`, error: answer.error, actorId: id };
+    const event = answer.ok
+      ? { type: `xstate.done.actor.${id}`, output: answer.output, actorId: id }
+      : { type: `xstate.error.actor.${id}`, error: answer.error, actorId: id };
     const [next, nextActions] = transition(machine, snapshot as never, event as never);
     return settle(next, nextActions as ExecutableAction[], replies);
   };
@@ -53,7 +65,11 @@ export function turnModel(machine: ChatMachine, oracle: EffectOracle, effects: {
     transition: (state, event) => {
       if (state.unresolved) return state;
       const replies: Reply[] = [];
-      const [next, actions] = transition(machine, state.machine as never, resolveSample(event, state.machine.context) as never);
+      const [next, actions] = transition(
+        machine,
+        state.machine as never,
+        resolveSample(event, state.machine.context) as never,
+      );
       const settled = settle(next, actions as ExecutableAction[], replies);
       const keyboard = replies.length > 0 ? (replies.at(-1)!.keyboard?.buttons ?? []) : state.keyboard;
       return { ...state, machine: settled.snapshot, keyboard, unresolved: !settled.resolved };

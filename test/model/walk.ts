@@ -21,8 +21,16 @@ const withoutBase = ({ id: _id, at: _at, ...sample }: ChatMachineEvent) => sampl
 
 /** The events tried on a screen: its keyboard, the typed answers it asks for, every wrong input, the menu items. */
 function eventsOn(state: TurnState, scenario: Scenario): ChatMachineEvent[] {
-  const typed = Object.entries(TYPED_ANSWERS).flatMap(([path, samples]) => (state.machine.matches(path) ? samples : []));
-  const samples = [...keyboardEvents(state.keyboard), ...typed, ...WRONG_INPUTS, ...MENU_SHORTCUTS, ...(scenario.extraEvents ?? [])];
+  const typed = Object.entries(TYPED_ANSWERS).flatMap(([path, samples]) =>
+    state.machine.matches(path) ? samples : [],
+  );
+  const samples = [
+    ...keyboardEvents(state.keyboard),
+    ...typed,
+    ...WRONG_INPUTS,
+    ...MENU_SHORTCUTS,
+    ...(scenario.extraEvents ?? []),
+  ];
   const unique = new Map(samples.map((sample) => [JSON.stringify(sample), sample]));
   return [...unique.values()].map(modelEvent);
 }
@@ -32,7 +40,11 @@ function eventsOn(state: TurnState, scenario: Scenario): ChatMachineEvent[] {
  * every event tried there, the shortest path to that screen followed by that event — so each
  * (screen, event) pair is tested once, including the steps that leave the section.
  */
-export async function walkScenario(machine: ChatMachine, oracle: EffectOracle, scenario: Scenario): Promise<{ paths: WalkPath[]; screens: number }> {
+export async function walkScenario(
+  machine: ChatMachine,
+  oracle: EffectOracle,
+  scenario: Scenario,
+): Promise<{ paths: WalkPath[]; screens: number }> {
   const logic = turnModel(machine, oracle, { ports: () => scenarioPorts(scenario), variant: portsVariant(scenario) });
   const input: ChatInput = { chatId: MODEL_CHAT_ID, ...scenario.input };
   for (;;) {
@@ -54,11 +66,13 @@ export async function walkScenario(machine: ChatMachine, oracle: EffectOracle, s
     const paths = Object.entries(adjacency).flatMap(([key, { transitions }]) => {
       // A path starts with the traversal's own 'xstate.init' step: not something a customer sends.
       const prefix = shortest.get(key)!.steps.filter((step) => step.event.type !== ('xstate.init' as string));
-      return (Object.values(transitions) as { event: ChatMachineEvent; state: TurnState }[]).map(({ event, state }) => ({
-        scenario,
-        events: [...prefix.map((step) => withoutBase(step.event)), withoutBase(event)],
-        expected: [...prefix.map((step) => step.state), state],
-      }));
+      return (Object.values(transitions) as { event: ChatMachineEvent; state: TurnState }[]).map(
+        ({ event, state }) => ({
+          scenario,
+          events: [...prefix.map((step) => withoutBase(step.event)), withoutBase(event)],
+          expected: [...prefix.map((step) => step.state), state],
+        }),
+      );
     });
     return { paths, screens: Object.keys(adjacency).length };
   }

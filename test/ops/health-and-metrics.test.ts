@@ -19,7 +19,12 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
   beforeAll(async () => {
     // Empty streams: events left by earlier suites would move the counters this suite reads.
     await (await freshBus()).close();
-    stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb: `ops_${randomUUID().slice(0, 8)}`, authToken: AUTH_TOKEN });
+    stack = await startStack({
+      natsUrl: natsUrl(),
+      mongoUrl: mongoUrl(),
+      mongoDb: `ops_${randomUUID().slice(0, 8)}`,
+      authToken: AUTH_TOKEN,
+    });
     urls.ingress = stack.ingressUrl;
     urls.worker = await opsUrlOf(stack.services.find((s) => s.name === 'worker')!);
     urls.outbound = await opsUrlOf(stack.services.find((s) => s.name === 'outbound')!);
@@ -44,11 +49,19 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
 
     const worker = await eventually(async () => {
       const text = await scrape(urls.worker);
-      const settled = sampleSum(text, 'energobot_turns_total', { outcome: 'applied' }) >= 4 && sampleSum(text, 'energobot_partitions_owned') === 4;
+      const settled =
+        sampleSum(text, 'energobot_turns_total', { outcome: 'applied' }) >= 4 &&
+        sampleSum(text, 'energobot_partitions_owned') === 4;
       return settled ? text : undefined;
     }, 'four applied turns, every partition owned');
     expect(sampleSum(worker, 'energobot_turn_duration_seconds_count')).toBeGreaterThanOrEqual(4);
-    expect(sampleSum(worker, 'energobot_external_calls_total', { system: 'billing', operation: 'findAccount', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleSum(worker, 'energobot_external_calls_total', {
+        system: 'billing',
+        operation: 'findAccount',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sampleSum(worker, 'energobot_live_chat_actors')).toBeGreaterThanOrEqual(1);
     // One chat: its actor was activated once and stayed live for its later turns.
     expect(sampleSum(worker, 'energobot_actor_activations_total')).toBe(1);
@@ -68,7 +81,10 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
     for (const [name, url] of Object.entries(urls)) {
       const ready = await readiness(url);
       expect(ready.status, name).toBe(200);
-      expect(Object.values(ready.body.checks).every((result) => result === 'ok'), name).toBe(true);
+      expect(
+        Object.values(ready.body.checks).every((result) => result === 'ok'),
+        name,
+      ).toBe(true);
       expect((await fetch(`${url}/health/live`)).status, name).toBe(200);
     }
     expect((await readiness(urls.worker)).body.checks).toEqual({ nats: 'ok', store: 'ok' });
@@ -102,7 +118,11 @@ describe('health and metrics of ingress, worker and outbound, as real processes'
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
 
       nats = await startNats({ dataDir: dir, port: nats.port });
-      await eventually(async () => ((await readiness(url)).status === 200 ? true : undefined), 'readiness 200 again', 20_000);
+      await eventually(
+        async () => ((await readiness(url)).status === 200 ? true : undefined),
+        'readiness 200 again',
+        20_000,
+      );
     } finally {
       await outbound.stop();
       await nats.stop();

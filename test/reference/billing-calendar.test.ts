@@ -9,7 +9,8 @@ describe('reference billing over the months', () => {
   let clock = new Date(2031, 2, 10, 12, 0);
   let reference: RunningReference;
   let billing: BillingGateway;
-  const submit = (account: string, meterId: string, value: number) => billing.submitReading({ account, meterId, values: { single: value }, idempotencyKey: randomUUID() });
+  const submit = (account: string, meterId: string, value: number) =>
+    billing.submitReading({ account, meterId, values: { single: value }, idempotencyKey: randomUUID() });
 
   beforeAll(async () => {
     reference = await startReference({ now: () => clock });
@@ -21,8 +22,16 @@ describe('reference billing over the months', () => {
 
   test('the seeded previous reading is dated last month', async () => {
     const [meter] = await billing.meters('инзб33334444', 'electricity');
-    expect(meter!.zones[0]).toEqual({ id: 'single', name: 'Показание', previous: { value: 23780, date: '2031-02-20' } });
-    expect((await billing.history('инзб33334444', meter!.id, 3)).map((record) => record.date)).toEqual(['2031-02-20', '2031-01-20', '2030-12-20']);
+    expect(meter!.zones[0]).toEqual({
+      id: 'single',
+      name: 'Показание',
+      previous: { value: 23780, date: '2031-02-20' },
+    });
+    expect((await billing.history('инзб33334444', meter!.id, 3)).map((record) => record.date)).toEqual([
+      '2031-02-20',
+      '2031-01-20',
+      '2030-12-20',
+    ]);
   });
 
   test('outside its days the period is closed, naming the days; inside them the reading is taken', async () => {

@@ -21,7 +21,11 @@ describe('reference billing through the HTTP billing adapter', () => {
   });
 
   test('finds a demo account by number, and an unknown number is null', async () => {
-    expect(await billing.findAccount('инзб12345678')).toEqual({ number: 'инзб12345678', phone: '79001234567', address: 'г. Иркутск, ул. Ленина, д. 1, кв. 5' });
+    expect(await billing.findAccount('инзб12345678')).toEqual({
+      number: 'инзб12345678',
+      phone: '79001234567',
+      address: 'г. Иркутск, ул. Ленина, д. 1, кв. 5',
+    });
     expect(await billing.findAccount('инзб00000000')).toBeNull();
   });
 
@@ -31,7 +35,9 @@ describe('reference billing through the HTTP billing adapter', () => {
     }
     await expect(billing.services('{"$gt": ""}')).rejects.toThrow(BillingUnavailableError);
     // A repeated query parameter is an array, not a string: refused before any query.
-    const response = await fetch(`${reference.url}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters?service[$ne]=x&service=electricity&service=heating`);
+    const response = await fetch(
+      `${reference.url}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters?service[$ne]=x&service=electricity&service=heating`,
+    );
     expect(response.status).toBe(400);
     expect(await billing.findAccount('инзб12345678')).not.toBeNull();
   });
@@ -78,7 +84,12 @@ describe('reference billing through the HTTP billing adapter', () => {
 
   test('accepts a reading once per idempotency key, and a second one this month replaces it', async () => {
     const [meter] = await billing.meters('инзб12345678', 'electricity');
-    const submission = { account: 'инзб12345678', meterId: meter!.id, values: { day: 12500, night: 5500 }, idempotencyKey: key() };
+    const submission = {
+      account: 'инзб12345678',
+      meterId: meter!.id,
+      values: { day: 12500, night: 5500 },
+      idempotencyKey: key(),
+    };
     const today = isoDate(new Date());
 
     expect(await billing.submitReading(submission)).toEqual({ accepted: true, date: today });
@@ -93,7 +104,9 @@ describe('reference billing through the HTTP billing adapter', () => {
     ]);
 
     // The customer corrects the reading: same month, new key.
-    expect(await billing.submitReading({ ...submission, values: { day: 12490, night: 5501 }, idempotencyKey: key() })).toEqual({ accepted: true, date: today });
+    expect(
+      await billing.submitReading({ ...submission, values: { day: 12490, night: 5501 }, idempotencyKey: key() }),
+    ).toEqual({ accepted: true, date: today });
     const afterCorrection = await billing.history('инзб12345678', meter!.id, 20);
     expect(afterCorrection).toHaveLength(HISTORY_MONTHS + 1);
     expect(afterCorrection[0]!.values).toEqual({ day: 12490, night: 5501 });
@@ -104,9 +117,16 @@ describe('reference billing through the HTTP billing adapter', () => {
   });
 
   test('one key sent several times at once is one reading and one answer', async () => {
-    const submission = { account: 'инзб12345678', meterId: 'm-12345678-hw', values: { single: 250.5 }, idempotencyKey: key() };
+    const submission = {
+      account: 'инзб12345678',
+      meterId: 'm-12345678-hw',
+      values: { single: 250.5 },
+      idempotencyKey: key(),
+    };
     const results = await Promise.all(Array.from({ length: 20 }, () => billing.submitReading(submission)));
-    expect(new Set(results.map((result) => JSON.stringify(result)))).toEqual(new Set([JSON.stringify({ accepted: true, date: isoDate(new Date()) })]));
+    expect(new Set(results.map((result) => JSON.stringify(result)))).toEqual(
+      new Set([JSON.stringify({ accepted: true, date: isoDate(new Date()) })]),
+    );
     const history = await billing.history('инзб12345678', 'm-12345678-hw', 20);
     expect(history).toHaveLength(HISTORY_MONTHS + 1);
     expect(history[0]!.values).toEqual({ single: 250.5 });
@@ -114,8 +134,21 @@ describe('reference billing through the HTTP billing adapter', () => {
 
   test('refuses values that are not one finite, non-negative number per zone of the meter', async () => {
     const submit = (values: Record<string, unknown>) =>
-      billing.submitReading({ account: 'инзб12345678', meterId: 'm-12345678-el', values: values as Record<string, number>, idempotencyKey: key() });
-    for (const values of [{ day: 1 }, { day: 1, night: 2, peak: 3 }, { day: -1, night: 2 }, { day: '100', night: 2 }, { day: null, night: 2 }, { single: 5 }, { day: 1_000_000, night: 1 }]) {
+      billing.submitReading({
+        account: 'инзб12345678',
+        meterId: 'm-12345678-el',
+        values: values as Record<string, number>,
+        idempotencyKey: key(),
+      });
+    for (const values of [
+      { day: 1 },
+      { day: 1, night: 2, peak: 3 },
+      { day: -1, night: 2 },
+      { day: '100', night: 2 },
+      { day: null, night: 2 },
+      { single: 5 },
+      { day: 1_000_000, night: 1 },
+    ]) {
       const result = await submit(values);
       expect(result, JSON.stringify(values)).toMatchObject({ accepted: false, reason: 'invalid' });
       expect((result as { message: string }).message).toMatch(/[а-я]/);
@@ -136,7 +169,9 @@ describe('reference billing through the HTTP billing adapter', () => {
       ['инзб12345678', 'nope'],
       ['инзб00000000', 'm-12345678-el'],
     ] as const) {
-      expect(await billing.submitReading({ account, meterId, values: { single: 1 }, idempotencyKey: key() })).toMatchObject({ accepted: false, reason: 'unknown-meter' });
+      expect(
+        await billing.submitReading({ account, meterId, values: { single: 1 }, idempotencyKey: key() }),
+      ).toMatchObject({ accepted: false, reason: 'unknown-meter' });
     }
   });
 
@@ -144,9 +179,19 @@ describe('reference billing through the HTTP billing adapter', () => {
     expect(await billing.submissionPeriod('инзб33334444')).toEqual({ fromDay: 15, toDay: 25 });
     expect(await billing.submissionPeriod('инзб12345678')).toBeNull();
     const day = new Date().getDate();
-    const result = await billing.submitReading({ account: 'инзб33334444', meterId: 'm-33334444-el', values: { single: 23900 }, idempotencyKey: key() });
+    const result = await billing.submitReading({
+      account: 'инзб33334444',
+      meterId: 'm-33334444-el',
+      values: { single: 23900 },
+      idempotencyKey: key(),
+    });
     if (day >= 15 && day <= 25) expect(result).toEqual({ accepted: true, date: isoDate(new Date()) });
-    else expect(result).toEqual({ accepted: false, reason: 'period-closed', message: expect.stringMatching(/с 15 по 25/) });
+    else
+      expect(result).toEqual({
+        accepted: false,
+        reason: 'period-closed',
+        message: expect.stringMatching(/с 15 по 25/),
+      });
   });
 
   test('the amount due is the seeded one, split over the services', async () => {
@@ -177,7 +222,12 @@ describe('reference billing through the HTTP billing adapter', () => {
   test('no answer in time and no server at all are BillingUnavailableError too', async () => {
     const nowhere = createHttpBillingGateway({ baseUrl: 'http://127.0.0.1:1/billing', timeoutMs: 2_000 });
     await expect(nowhere.findAccount('инзб12345678')).rejects.toThrow(/billing findAccount: unreachable/);
-    const never = createHttpBillingGateway({ baseUrl: 'http://x/billing', timeoutMs: 50, fetch: (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))) });
+    const never = createHttpBillingGateway({
+      baseUrl: 'http://x/billing',
+      timeoutMs: 50,
+      fetch: (_url, init) =>
+        new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))),
+    });
     await expect(never.services('инзб12345678')).rejects.toThrow('billing services: no answer within 50 ms');
   });
 });

@@ -3,7 +3,15 @@ import { PaymentNoticeError, readPaymentNotice, signPaymentNotice } from '../../
 import type { PaymentNotice } from '../../shared/ports/payments.js';
 
 const SECRET = 'notice-secret';
-const notice: PaymentNotice = { orderId: 'o-1', status: 'succeeded', account: 'инзб12345678', amount: 264285, chatId: 'chat-1', channel: 'viber', noticeId: 'o-1:succeeded' };
+const notice: PaymentNotice = {
+  orderId: 'o-1',
+  status: 'succeeded',
+  account: 'инзб12345678',
+  amount: 264285,
+  chatId: 'chat-1',
+  channel: 'viber',
+  noticeId: 'o-1:succeeded',
+};
 
 const signed = (body: unknown) => {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -33,7 +41,9 @@ describe('payment notices', () => {
     expect(reasonOf(() => readPaymentNotice(raw, '', SECRET))).toBe('bad-signature');
     expect(reasonOf(() => readPaymentNotice(raw, signature.slice(2), SECRET))).toBe('bad-signature');
     expect(reasonOf(() => readPaymentNotice(raw, `${signature.slice(0, 63)}z`, SECRET))).toBe('bad-signature');
-    expect(reasonOf(() => readPaymentNotice(raw, signPaymentNotice(raw, 'another-secret'), SECRET))).toBe('bad-signature');
+    expect(reasonOf(() => readPaymentNotice(raw, signPaymentNotice(raw, 'another-secret'), SECRET))).toBe(
+      'bad-signature',
+    );
     expect(reasonOf(() => readPaymentNotice(tampered, signature, SECRET))).toBe('bad-signature');
     expect(reasonOf(() => readPaymentNotice(Buffer.from('not json'), signature, SECRET))).toBe('bad-signature');
   });
@@ -57,7 +67,10 @@ describe('payment notices', () => {
     ];
     for (const body of variants) {
       const { raw, signature } = signed(body);
-      expect(reasonOf(() => readPaymentNotice(raw, signature, SECRET)), JSON.stringify(body)).toBe('malformed');
+      expect(
+        reasonOf(() => readPaymentNotice(raw, signature, SECRET)),
+        JSON.stringify(body),
+      ).toBe('malformed');
     }
   });
 

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createHttpPaymentProvider } from '../../shared/adapters/payments-http.js';
 import { readPaymentNotice } from '../../shared/contracts/payment-notice.js';
-import { PAYMENT_SIGNATURE_HEADER, PaymentUnavailableError, type PaymentProvider, type PaymentRequest } from '../../shared/ports/payments.js';
+import {
+  PAYMENT_SIGNATURE_HEADER,
+  PaymentUnavailableError,
+  type PaymentProvider,
+  type PaymentRequest,
+} from '../../shared/ports/payments.js';
 import { eventually } from '../harness/infra.js';
 import { PAYMENT_SECRET, setFaults, startReference, type RunningReference } from './reference-app.js';
 
@@ -19,14 +24,22 @@ function startCallbackReceiver() {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ signature: request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined, raw: Buffer.concat(chunks) });
+      received.push({
+        signature: request.headers[PAYMENT_SIGNATURE_HEADER] as string | undefined,
+        raw: Buffer.concat(chunks),
+      });
       response.writeHead(answers.shift() ?? 200).end();
     });
   });
   return {
     received,
     answers,
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/payments/callback`))),
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () =>
+          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/payments/callback`),
+        ),
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -48,8 +61,13 @@ describe('reference payment provider through the HTTP payments adapter', () => {
   /** The page of a payment link, fetched from the running service. */
   const pageOf = (url: string) => `${reference.url}${new URL(url).pathname}`;
   const submit = (url: string, form: Record<string, string>) =>
-    fetch(pageOf(url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
-  const notices = () => receiver.received.map(({ raw, signature }) => readPaymentNotice(raw, signature, PAYMENT_SECRET));
+    fetch(pageOf(url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  const notices = () =>
+    receiver.received.map(({ raw, signature }) => readPaymentNotice(raw, signature, PAYMENT_SECRET));
 
   beforeAll(async () => {
     const callbackUrl = await receiver.listen();
@@ -80,7 +98,15 @@ describe('reference payment provider through the HTTP payments adapter', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await response.text();
-    for (const text of ['инзб12345678', '<input id="amount" name="amount"', 'value="2642.85"', 'Оплатить', 'Отменить', 'Демо-эквайринг']) expect(html).toContain(text);
+    for (const text of [
+      'инзб12345678',
+      '<input id="amount" name="amount"',
+      'value="2642.85"',
+      'Оплатить',
+      'Отменить',
+      'Демо-эквайринг',
+    ])
+      expect(html).toContain(text);
     expect(html).toContain('Оплата &lt;script&gt;alert(1)&lt;/script&gt; &amp; «кавычки»');
     expect(html).not.toContain('<script>');
 
@@ -98,7 +124,15 @@ describe('reference payment provider through the HTTP payments adapter', () => {
 
     expect(receiver.received).toHaveLength(1);
     expect(notices()).toEqual([
-      { orderId: order.orderId, status: 'succeeded', account: order.account, amount: 100050, chatId: order.chatId, channel: 'viber', noticeId: `${order.orderId}:succeeded` },
+      {
+        orderId: order.orderId,
+        status: 'succeeded',
+        account: order.account,
+        amount: 100050,
+        chatId: order.chatId,
+        channel: 'viber',
+        noticeId: `${order.orderId}:succeeded`,
+      },
     ]);
 
     // The page again (back button, a second click): its outcome, and nothing sent again.
@@ -112,8 +146,18 @@ describe('reference payment provider through the HTTP payments adapter', () => {
   test('a page submitted many times at once finishes the order once and sends one notice', async () => {
     const order = request();
     const link = await provider.createPayment(order);
-    const pages = await Promise.all(Array.from({ length: 8 }, (_, index) => submit(link.url, index % 2 ? { action: 'cancel' } : { action: 'pay', amount: '10' })));
-    const outcomes = new Set(await Promise.all(pages.map(async (page) => ((await page.text()).includes('Платеж выполнен успешно') ? 'succeeded' : 'cancelled'))));
+    const pages = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        submit(link.url, index % 2 ? { action: 'cancel' } : { action: 'pay', amount: '10' }),
+      ),
+    );
+    const outcomes = new Set(
+      await Promise.all(
+        pages.map(async (page) =>
+          (await page.text()).includes('Платеж выполнен успешно') ? 'succeeded' : 'cancelled',
+        ),
+      ),
+    );
     expect(outcomes.size).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(notices()).toMatchObject([{ orderId: order.orderId, status: [...outcomes][0] }]);
@@ -123,7 +167,9 @@ describe('reference payment provider through the HTTP payments adapter', () => {
     const order = request();
     const link = await provider.createPayment(order);
     expect(await (await submit(link.url, { action: 'cancel', amount: '2642.85' })).text()).toContain('Платёж отменён');
-    expect(notices()).toMatchObject([{ orderId: order.orderId, status: 'cancelled', amount: 0, noticeId: `${order.orderId}:cancelled` }]);
+    expect(notices()).toMatchObject([
+      { orderId: order.orderId, status: 'cancelled', amount: 0, noticeId: `${order.orderId}:cancelled` },
+    ]);
   });
 
   test('an amount that is not a positive number of rubles shows the page again, and nothing is sent', async () => {
@@ -137,14 +183,18 @@ describe('reference payment provider through the HTTP payments adapter', () => {
     }
     expect((await submit(link.url, { action: 'refund', amount: '10' })).status).toBe(400);
     expect(receiver.received).toHaveLength(0);
-    expect(await (await submit(link.url, { action: 'pay', amount: '2642.85' })).text()).toContain('Платеж выполнен успешно');
+    expect(await (await submit(link.url, { action: 'pay', amount: '2642.85' })).text()).toContain(
+      'Платеж выполнен успешно',
+    );
   });
 
   test('a callback that is not answered 2xx is sent again in the background, the same notice each time', async () => {
     receiver.answers.push(503, 500);
     const order = request();
     const link = await provider.createPayment(order);
-    expect(await (await submit(link.url, { action: 'pay', amount: '100' })).text()).toContain('Платеж выполнен успешно');
+    expect(await (await submit(link.url, { action: 'pay', amount: '100' })).text()).toContain(
+      'Платеж выполнен успешно',
+    );
     await eventually(() => (receiver.received.length >= 3 ? true : undefined), 'three deliveries');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.received).toHaveLength(3);
@@ -166,7 +216,9 @@ describe('reference payment provider through the HTTP payments adapter', () => {
   });
 
   test('a refused request and an unreachable provider are PaymentUnavailableError', async () => {
-    await expect(provider.createPayment(request({ amount: -1 }))).rejects.toThrow('payments createPayment: answered 400');
+    await expect(provider.createPayment(request({ amount: -1 }))).rejects.toThrow(
+      'payments createPayment: answered 400',
+    );
     const nowhere = createHttpPaymentProvider({ baseUrl: 'http://127.0.0.1:1/payments', timeoutMs: 2_000 });
     await expect(nowhere.createPayment(request())).rejects.toThrow(PaymentUnavailableError);
   });

@@ -38,6 +38,10 @@ export async function startReference(options: Partial<Omit<ReferenceOptions, 'db
 }
 
 export const setFaults = async (url: string, faults: Record<string, string>) => {
-  const response = await fetch(`${url}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const response = await fetch(`${url}/_reference/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!response.ok) throw new Error(`faults: ${response.status} ${await response.text()}`);
 };

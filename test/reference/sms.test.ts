@@ -10,7 +10,8 @@ import { setFaults, startReference, type RunningReference } from './reference-ap
 describe('reference SMS gateway through the HTTP SMS adapter', () => {
   let reference: RunningReference;
   let sms: SmsGateway;
-  const outbox = async (query = ''): Promise<OutboxEntry[]> => (await fetch(`${reference.url}/sms/outbox${query}`)).json() as Promise<OutboxEntry[]>;
+  const outbox = async (query = ''): Promise<OutboxEntry[]> =>
+    (await fetch(`${reference.url}/sms/outbox${query}`)).json() as Promise<OutboxEntry[]>;
 
   const logLines: string[] = [];
 
@@ -47,7 +48,11 @@ describe('reference SMS gateway through the HTTP SMS adapter', () => {
   });
 
   test('messages sent at once with different keys are all stored, each with its own seq', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, index) => sms.send({ phone: '79004445566', text: `Код: ${index}`, idempotencyKey: randomUUID() })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        sms.send({ phone: '79004445566', text: `Код: ${index}`, idempotencyKey: randomUUID() }),
+      ),
+    );
     const stored = await outbox('?phone=79004445566');
     expect(stored).toHaveLength(20);
     expect(new Set(stored.map((entry) => entry.seq)).size).toBe(20);
@@ -56,7 +61,9 @@ describe('reference SMS gateway through the HTTP SMS adapter', () => {
   test('logs carry the sequence number, never the phone or the text', async () => {
     await sms.send({ phone: '79005550011', text: 'Ваш код для бота: 9090', idempotencyKey: randomUUID() });
     const [entry] = await outbox('?phone=79005550011');
-    const stored = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'sms stored');
+    const stored = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'sms stored');
     expect(stored.map((line) => line.seq)).toContain(entry!.seq);
     const logged = logLines.join('\n');
     expect(logged).not.toContain('79005550011');
@@ -64,7 +71,12 @@ describe('reference SMS gateway through the HTTP SMS adapter', () => {
   });
 
   test('the send API answers 202 with an id, the same id for the same key', async () => {
-    const post = (body: object) => fetch(`${reference.url}/sms/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: object) =>
+      fetch(`${reference.url}/sms/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const message = { phone: '79990000000', text: 'Код: 0000', idempotencyKey: randomUUID() };
     const first = await post(message);
     expect(first.status).toBe(202);
@@ -74,10 +86,14 @@ describe('reference SMS gateway through the HTTP SMS adapter', () => {
   });
 
   test('a refused message and an SMS outage are SmsUnavailableError', async () => {
-    await expect(sms.send({ phone: 'not a phone', text: 'x', idempotencyKey: randomUUID() })).rejects.toThrow('sms send: answered 400');
+    await expect(sms.send({ phone: 'not a phone', text: 'x', idempotencyKey: randomUUID() })).rejects.toThrow(
+      'sms send: answered 400',
+    );
     await setFaults(reference.url, { sms: 'down' });
     try {
-      await expect(sms.send({ phone: '79001234567', text: 'Код: 1', idempotencyKey: randomUUID() })).rejects.toThrow(SmsUnavailableError);
+      await expect(sms.send({ phone: '79001234567', text: 'Код: 1', idempotencyKey: randomUUID() })).rejects.toThrow(
+        SmsUnavailableError,
+      );
     } finally {
       await setFaults(reference.url, { sms: 'up' });
     }
@@ -86,9 +102,17 @@ describe('reference SMS gateway through the HTTP SMS adapter', () => {
 
   test('the fault switch refuses what it does not know', async () => {
     for (const body of ['{"sms":"sideways"}', '{"mail":"down"}', '[]', '{"constructor":"down"}']) {
-      const response = await fetch(`${reference.url}/_reference/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const response = await fetch(`${reference.url}/_reference/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(response.status, body).toBe(400);
     }
-    expect(await (await fetch(`${reference.url}/_reference/faults`)).json()).toEqual({ billing: 'up', sms: 'up', payments: 'up' });
+    expect(await (await fetch(`${reference.url}/_reference/faults`)).json()).toEqual({
+      billing: 'up',
+      sms: 'up',
+      payments: 'up',
+    });
   });
 });

@@ -23,7 +23,14 @@ describe('a three-node NATS cluster loses a node mid-traffic', () => {
     expected = await expectedReplies();
     dir = mkdtempSync(join(tmpdir(), 'nats-cluster-'));
     cluster = await startNatsCluster({ dataDir: dir, nodes: 3 });
-    stack = await startStack({ natsUrl: cluster.url, mongoUrl: mongoUrl(), mongoDb: `cluster_${randomUUID().slice(0, 8)}`, authToken: AUTH_TOKEN, extraEnv: PATIENT, workers: 2 });
+    stack = await startStack({
+      natsUrl: cluster.url,
+      mongoUrl: mongoUrl(),
+      mongoDb: `cluster_${randomUUID().slice(0, 8)}`,
+      authToken: AUTH_TOKEN,
+      extraEnv: PATIENT,
+      workers: 2,
+    });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -31,7 +31,14 @@ afterEach(async () => {
 async function start(options: { workers?: number; extraEnv?: Record<string, string> } = {}) {
   await (await freshBus()).close();
   const mongoDb = `rel_${randomUUID().slice(0, 8)}`;
-  stack = await startStack({ natsUrl: natsUrl(), mongoUrl: mongoUrl(), mongoDb, authToken: AUTH_TOKEN, ...options, extraEnv: { ...FAST_REDELIVERY, ...options.extraEnv } });
+  stack = await startStack({
+    natsUrl: natsUrl(),
+    mongoUrl: mongoUrl(),
+    mongoDb,
+    authToken: AUTH_TOKEN,
+    ...options,
+    extraEnv: { ...FAST_REDELIVERY, ...options.extraEnv },
+  });
   return { stack, mongoDb };
 }
 
@@ -62,7 +69,9 @@ describe('nothing lost, nothing twice, in order', () => {
     await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
     await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
     expect(await latestVersions(mongoDb, chatIds)).toEqual(chatIds.map(() => SCRIPT.length));
-    const turnsPerWorker = stack.services.filter((s) => s.name === 'worker').map((w) => w.logs.filter((l) => l.msg === 'turn').length);
+    const turnsPerWorker = stack.services
+      .filter((s) => s.name === 'worker')
+      .map((w) => w.logs.filter((l) => l.msg === 'turn').length);
     expect(turnsPerWorker.filter((turns) => turns > 0).length).toBeGreaterThan(1);
   });
 
@@ -72,7 +81,10 @@ describe('nothing lost, nothing twice, in order', () => {
     ['published', 'after publishing, before the event is acknowledged'],
   ])('a worker killed with SIGKILL %s (%s): the event is redelivered, each reply sent once', async (step) => {
     const onceFile = join(mkdtempSync(join(tmpdir(), 'chaos-')), 'killed');
-    const { stack, mongoDb } = await start({ workers: 2, extraEnv: { CHAOS_KILL_AT: step, CHAOS_ONCE_FILE: onceFile } });
+    const { stack, mongoDb } = await start({
+      workers: 2,
+      extraEnv: { CHAOS_KILL_AT: step, CHAOS_ONCE_FILE: onceFile },
+    });
     const chatIds = chats(6);
     await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
     await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
@@ -136,20 +148,42 @@ describe('nothing lost, nothing twice, in order', () => {
 
   test('the Viber API rate-limiting, failing with 5xx and timing out: retried with backoff, still once and in order', async () => {
     const { stack } = await start({ extraEnv: { VIBER_TIMEOUT_MS: '500' } });
-    const faults = [{ status: 12 }, { httpStatus: 502 }, { status: 12 }, { delayMs: 1200 }, { httpStatus: 503 }, { status: 12 }];
-    await fetch(`${stack.fakeViberUrl}/_fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    const faults = [
+      { status: 12 },
+      { httpStatus: 502 },
+      { status: 12 },
+      { delayMs: 1200 },
+      { httpStatus: 503 },
+      { status: 12 },
+    ];
+    await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
     const chatIds = chats(4);
     await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
     await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
     const outbound = stack.services.find((s) => s.name === 'outbound')!;
-    expect(outbound.logs.filter((l) => l.msg === 'reply not sent; will retry').length).toBeGreaterThanOrEqual(faults.length - 1);
+    expect(outbound.logs.filter((l) => l.msg === 'reply not sent; will retry').length).toBeGreaterThanOrEqual(
+      faults.length - 1,
+    );
   });
 
   test('a permanent refusal is not retried but filed as a dead letter, the chat parked; the replay command sends it in order', async () => {
     const { stack } = await start();
     const chatId = chats(1)[0]!;
-    await fetch(`${stack.fakeViberUrl}/_fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ status: 6 }]) });
-    await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds: [chatId], script: ['Начать', 'Настройки'] });
+    await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ status: 6 }]),
+    });
+    await runTraffic({
+      webhookUrl: `${stack.ingressUrl}/viber/webhook`,
+      authToken: AUTH_TOKEN,
+      chatIds: [chatId],
+      script: ['Начать', 'Настройки'],
+    });
 
     const bus = await connectBus(natsUrl(), 'test-replay', testLogger);
     try {
@@ -158,13 +192,21 @@ describe('nothing lost, nothing twice, in order', () => {
         const filed = await listDeadLetters(bus.jsm, 'outbound');
         return filed.length === 2 ? filed : undefined;
       }, 'two letters');
-      expect(letters[0]).toMatchObject({ group: 'outbound', deliveries: 1, reason: expect.stringContaining('Viber status 6') });
+      expect(letters[0]).toMatchObject({
+        group: 'outbound',
+        deliveries: 1,
+        reason: expect.stringContaining('Viber status 6'),
+      });
       expect(letters[1]?.reason).toBe(`parked behind ${letters[0]?.originalSeq}`);
     } finally {
       await bus.close();
     }
     // The operator's command, as a process of its own; it fails (rejects) unless every chat was unparked.
-    const replay = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'], { env: { ...process.env, ...stack.env } });
+    const replay = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'],
+      { env: { ...process.env, ...stack.env } },
+    );
     expect(replay.stdout).toMatch(/unparked/);
     const after = await collectReplies(stack.fakeViberUrl, [chatId], 2);
     expect(after.get(chatId)).toEqual(await expectedReplies(['Начать', 'Настройки']));

@@ -6,11 +6,11 @@ import { ensureTopology, Groups } from '../../shared/bus/chat-bus.js';
 import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';
-import { natsParkedChats, type ParkedChats } from '../../services/outbound/parked-chats.js';
-import { parking, type Parking } from '../../services/outbound/parking.js';
-import { replayOutboundLetters } from '../../services/outbound/replay.js';
-import { natsSentReplies, type SentReplies } from '../../services/outbound/sent-replies.js';
-import type { SendMessage } from '../../services/outbound/viber-send.js';
+import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
+import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
+import type { ParkedChats } from '../../shared/ports/parked-chats.js';
+import type { SentReplies } from '../../shared/ports/sent-replies.js';
+import { parking, type Parking, replayOutboundLetters, type SendMessage } from '../../services/outbound/index.js';
 import { freshBus, testLogger } from '../harness/infra.js';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { Fault } from '../../fakes/viber/app.js';
 import { connectBus } from '../../shared/bus/bus.js';
 import { listDeadLetters } from '../../shared/bus/dead-letters.js';
@@ -75,10 +75,14 @@ describe('Viber outages ride through without a person', () => {
     const downAt = Date.now();
     await talk(current, chatIds, SCRIPT.slice(4));
     // Mid-outage the metrics show it: the oldest reply waiting grows, the backlog is there.
-    const during = await eventually(async () => {
-      const text = await scrape(outboundUrl);
-      return Math.max(...oldestAges(text)) >= 15 ? text : undefined;
-    }, 'the oldest waiting reply 15 s old', 30_000);
+    const during = await eventually(
+      async () => {
+        const text = await scrape(outboundUrl);
+        return Math.max(...oldestAges(text)) >= 15 ? text : undefined;
+      },
+      'the oldest waiting reply 15 s old',
+      30_000,
+    );
     expect(sampleSum(during, 'energobot_consumer_pending_messages', { group: 'outbound' })).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 25_000 - (Date.now() - downAt))));
     const state = await (await fetch(`${current.fakeViberUrl}/_fake/outage`)).json();

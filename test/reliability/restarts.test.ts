@@ -27,7 +27,10 @@ async function restartable(start: (dataDir: string, port: number) => Promise<Loc
   const dir = mkdtempSync(join(tmpdir(), 'restartable-'));
   const port = await freePort();
   let server = await start(dir, port);
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => server.stop());
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => server.stop(),
+  );
   return {
     url: server.url,
     async crashAndRestart(downMs: number) {
@@ -52,7 +55,9 @@ describe('restarts while traffic flows: services reconnect, every chat answered 
     ['nats-server', 'bus'],
     ['the store', 'store'],
   ] as const)('%s killed with SIGKILL and restarted', async (_label, which) => {
-    const server = await restartable((dataDir, port) => (which === 'bus' ? startNats({ dataDir, port }) : startMongoCompatible({ dataDir, port })));
+    const server = await restartable((dataDir, port) =>
+      which === 'bus' ? startNats({ dataDir, port }) : startMongoCompatible({ dataDir, port }),
+    );
     if (which === 'store') await (await freshBus()).close();
     const stack = await startStack({
       natsUrl: which === 'bus' ? server.url : natsUrl(),

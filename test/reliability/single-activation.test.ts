@@ -148,7 +148,7 @@ async function smsTo(running: Running, phone: string, after = 0): Promise<Sms[]>
   const url = `${running.stack.referenceUrl}/sms/outbox?phone=${phone}&after=${after}`;
   return (await fetch(url)).json() as Promise<Sms[]>;
 }
-const codeIn = (sms: Sms) => sms.text.match(/\b(\d{4})\b/)?.[1] ?? `no code in «${sms.text}»`;
+const codeIn = (sms: Sms) => sms.text.match(/\b(\d{6})\b/)?.[1] ?? `no code in «${sms.text}»`;
 
 async function heatingHistory(running: Running): Promise<{ date: string; values: Record<string, number> }[]> {
   const account = encodeURIComponent(Demo.irkutsk.account);
@@ -211,7 +211,10 @@ function oneAtATime() {
   const tails = new Map<string, Promise<unknown>>();
   return <T>(key: string, task: () => Promise<T>): Promise<T> => {
     const next = (tails.get(key) ?? Promise.resolve()).then(task, task);
-    tails.set(key, next.catch(() => undefined));
+    tails.set(
+      key,
+      next.catch(() => undefined),
+    );
     return next;
   };
 }
@@ -250,12 +253,16 @@ async function settledOwners(running: Running): Promise<Map<number, ServiceProce
   let last = '';
   let since = Date.now();
   const what = `each of ${PARTITIONS} partitions held by one worker, each worker holding some ('partition gained')`;
-  return eventually(() => {
-    const current = currentOwners(running);
-    const key = current ? [...current].map(([partition, worker]) => `${partition}:${worker.child.pid}`).join() : '';
-    if (key !== last) [last, since] = [key, Date.now()];
-    return current && Date.now() - since >= 2 * LEASE_TTL_MS ? current : undefined;
-  }, what, 30_000);
+  return eventually(
+    () => {
+      const current = currentOwners(running);
+      const key = current ? [...current].map(([partition, worker]) => `${partition}:${worker.child.pid}`).join() : '';
+      if (key !== last) [last, since] = [key, Date.now()];
+      return current && Date.now() - since >= 2 * LEASE_TTL_MS ? current : undefined;
+    },
+    what,
+    30_000,
+  );
 }
 
 /** A new chat id on one of the partitions `worker` holds. */
@@ -294,7 +301,7 @@ describe.each([2, 4])('SMS identification with %i workers', (workers) => {
     const customer = talk(running);
     await upToPhone(customer, Demo.shelekhov);
     const code = await requestCode(running, customer, Demo.shelekhov);
-    const wrong = ['0000', '1111', '2222', '3333', '4444', '5555'].filter((guess) => guess !== code);
+    const wrong = ['000000', '111111', '222222', '333333', '444444', '555555'].filter((guess) => guess !== code);
     for (const attemptsLeft of [4, 3, 2, 1]) {
       expect(customer.texts(await customer.say(wrong.shift()!))).toEqual([Texts.identify.wrongCode(attemptsLeft)]);
     }
@@ -317,7 +324,7 @@ describe.each([2, 4])('SMS identification with %i workers', (workers) => {
     await Promise.all(
       customers.map(async ({ customer }, i) => {
         if (i % 2 === 0) return;
-        const typo = codes[i] === '0000' ? '9999' : '0000';
+        const typo = codes[i] === '000000' ? '999999' : '000000';
         expect(customer.texts(await customer.say(typo))).toEqual([Texts.identify.wrongCode(4)]);
       }),
     );

@@ -15,11 +15,24 @@ const exitOf = (service: ServiceProcess) =>
 
 /** What the process said, as a person reads it: log messages, error messages and raw output. */
 const said = (service: ServiceProcess) =>
-  service.logs.flatMap((line) => [line.msg, (line.err as { message?: unknown } | undefined)?.message, line.raw, line.stderr].filter((part) => typeof part === 'string')).join('\n');
+  service.logs
+    .flatMap((line) =>
+      [line.msg, (line.err as { message?: unknown } | undefined)?.message, line.raw, line.stderr].filter(
+        (part) => typeof part === 'string',
+      ),
+    )
+    .join('\n');
 
 describe('configuration is validated at start, naming what is wrong', () => {
   test('every problem in one error, each naming its variable, secrets never echoed', () => {
-    const env = readConfig({ PARTITIONS: 'many', NATS_URL: 'not a url', VIBER_AUTH_TOKEN: '', RATE: '0.5', LEVEL: 'loud', GOOD: SECRET });
+    const env = readConfig({
+      PARTITIONS: 'many',
+      NATS_URL: 'not a url',
+      VIBER_AUTH_TOKEN: '',
+      RATE: '0.5',
+      LEVEL: 'loud',
+      GOOD: SECRET,
+    });
     readInfraConfig(env);
     readViberConfig(env);
     expect(env.number('RATE', 1, { min: 0.001 })).toBe(0.5);
@@ -49,11 +62,21 @@ describe('configuration is validated at start, naming what is wrong', () => {
   });
 
   describe('services/ingress/main.ts as a real process', () => {
-    const base = { NATS_URL: natsUrl(), PAYMENT_SECRET: 'payment-secret', INGRESS_HOST: '127.0.0.1', INGRESS_PORT: '0', LOG_LEVEL: 'info' };
+    const base = {
+      NATS_URL: natsUrl(),
+      PAYMENT_SECRET: 'payment-secret',
+      INGRESS_HOST: '127.0.0.1',
+      INGRESS_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
 
     test.each([
       ['without VIBER_AUTH_TOKEN', { VIBER_AUTH_TOKEN: '' }, ['VIBER_AUTH_TOKEN is required']],
-      ['with a bad PARTITIONS', { VIBER_AUTH_TOKEN: SECRET, PARTITIONS: '0' }, ['PARTITIONS must be an integer >= 1 <= 1024, got "0"']],
+      [
+        'with a bad PARTITIONS',
+        { VIBER_AUTH_TOKEN: SECRET, PARTITIONS: '0' },
+        ['PARTITIONS must be an integer >= 1 <= 1024, got "0"'],
+      ],
       [
         'with bad rate limits',
         { VIBER_AUTH_TOKEN: SECRET, RATE_LIMIT_BURST: 'lots', RATE_LIMIT_PER_SECOND: '-1' },

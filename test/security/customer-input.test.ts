@@ -1,12 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { Texts } from '../../machines/texts.js';
-import { expectBackToMenu, expectPoliteAnswer, newChat, SCREENS, text, walk, type CustomerInput } from './dialogue-kit.js';
+import {
+  expectBackToMenu,
+  expectPoliteAnswer,
+  newChat,
+  SCREENS,
+  text,
+  walk,
+  type CustomerInput,
+} from './dialogue-kit.js';
 
 /** What customers send where the bot expects something else. */
 const ODD_INPUTS: Readonly<Record<string, CustomerInput>> = {
   'empty text': text(''),
   'only spaces and a zero-width space': text('  \u200b \u00a0 '),
-  'emoji': text('👍🏽🔥👨‍👩‍👧‍👦'),
+  emoji: text('👍🏽🔥👨‍👩‍👧‍👦'),
   'mixed scripts, combining marks, right-to-left': text('Ǆ́ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202eпривет\u202c مرحبا 你好'),
   'control characters': text('a\u0000b\u0007c\r\nd'),
   '7000 characters': text('Ж'.repeat(7000)),
@@ -31,7 +39,9 @@ describe('customer input the bot did not ask for: a polite answer and a consiste
           expect(chat.state()?.value).toBeDefined();
           await expectBackToMenu(chat);
         } catch (error) {
-          throw new Error(`${label} on «${screen}»: ${error instanceof Error ? error.message : String(error)}`);
+          throw new Error(`${label} on «${screen}»: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
         }
       }
     });

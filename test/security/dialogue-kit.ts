@@ -7,7 +7,12 @@ import { dialogueDriver } from '../harness/dialogue-driver.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from '../harness/demo-billing.js';
 
 /** A chat on the real machine, with the in-memory billing, SMS and payments of the harness. */
-export const newChat = () => dialogueDriver({ billing: memoryBilling().gateway, verification: scriptedVerification(), payments: memoryPayments() });
+export const newChat = () =>
+  dialogueDriver({
+    billing: memoryBilling().gateway,
+    verification: scriptedVerification(),
+    payments: memoryPayments(),
+  });
 export type Chat = ReturnType<typeof newChat>;
 
 /** What a customer can do: type, press a button (the same), or send something that is not text. */
@@ -53,7 +58,14 @@ export async function walk(chat: Chat, path: readonly CustomerInput[]): Promise<
   return replies;
 }
 
-const IDENTIFIED = [text('Начать'), text('Передать показания'), text('Запросить СМС код'), text('инзб12345678'), { type: 'chat.contact', phone: '+79001234567' }, text('1234')] as const;
+const IDENTIFIED = [
+  text('Начать'),
+  text('Передать показания'),
+  text('Запросить СМС код'),
+  text('инзб12345678'),
+  { type: 'chat.contact', phone: '+79001234567' },
+  text('123456'),
+] as const;
 const METER = [...IDENTIFIED, text('инзб12345678'), text('Электроэнергия'), text('Счётчик № 0112233')] as const;
 
 /** Every screen of the dialogue, and the way to it from a new chat. */
@@ -73,13 +85,13 @@ export const SCREENS: Readonly<Record<string, readonly CustomerInput[]>> = {
   'confirm the readings': [...METER, text('12100'), text('5100')],
   'payment intro': [text('Начать'), text('Оплатить')],
   'payment link': [...IDENTIFIED, text('В меню'), text('Оплатить'), text('Оплатить картой'), text('инзб12345678')],
-  'contract': [text('Начать'), text('Заключить договор')],
+  contract: [text('Начать'), text('Заключить договор')],
   'contract templates': [text('Начать'), text('Заключить договор'), text('Шаблоны договоров')],
   'contract dwelling': [text('Начать'), text('Заключить договор'), text('Шаблоны договоров'), text('Электроснабжение')],
-  'offices': [text('Начать'), text('Заключить договор'), text('Офисы компании')],
+  offices: [text('Начать'), text('Заключить договор'), text('Офисы компании')],
   'service centre': [text('Начать'), text('Сервисный центр')],
   'personal cabinet': [text('Начать'), text('Личный кабинет')],
-  'settings': [text('Начать'), text('Настройки')],
+  settings: [text('Начать'), text('Настройки')],
   'button colours': [text('Начать'), text('Настройки'), text('Цвет кнопок')],
-  'support': [text('Начать'), text('Поддержка бота')],
+  support: [text('Начать'), text('Поддержка бота')],
 };

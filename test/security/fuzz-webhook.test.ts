@@ -21,15 +21,39 @@ const anyValue = fc.oneof(
 );
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
-const user = fc.oneof(anyValue, fc.record({ id: fc.oneof(anyValue, fc.constantFrom('u-1', 'u-2', 'Zm9vYmFy==')), name: maybe(anyValue) }, { requiredKeys: [] }));
+const user = fc.oneof(
+  anyValue,
+  fc.record(
+    { id: fc.oneof(anyValue, fc.constantFrom('u-1', 'u-2', 'Zm9vYmFy==')), name: maybe(anyValue) },
+    { requiredKeys: [] },
+  ),
+);
 const inbound = fc.oneof(
   anyValue,
   fc.record(
     {
-      type: fc.oneof(fc.constantFrom('text', 'picture', 'video', 'file', 'sticker', 'contact', 'url', 'location'), anyValue),
+      type: fc.oneof(
+        fc.constantFrom('text', 'picture', 'video', 'file', 'sticker', 'contact', 'url', 'location'),
+        anyValue,
+      ),
       text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), anyValue),
-      contact: fc.oneof(anyValue, fc.record({ name: maybe(anyValue), phone_number: maybe(fc.oneof(fc.constant('+79001234567'), anyValue)) }, { requiredKeys: [] })),
-      location: fc.oneof(anyValue, fc.record({ lat: fc.oneof(fc.double({ min: -90, max: 90, noNaN: true }), anyValue), lon: fc.oneof(fc.double({ min: -180, max: 180, noNaN: true }), anyValue) }, { requiredKeys: [] })),
+      contact: fc.oneof(
+        anyValue,
+        fc.record(
+          { name: maybe(anyValue), phone_number: maybe(fc.oneof(fc.constant('+79001234567'), anyValue)) },
+          { requiredKeys: [] },
+        ),
+      ),
+      location: fc.oneof(
+        anyValue,
+        fc.record(
+          {
+            lat: fc.oneof(fc.double({ min: -90, max: 90, noNaN: true }), anyValue),
+            lon: fc.oneof(fc.double({ min: -180, max: 180, noNaN: true }), anyValue),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
     },
     { requiredKeys: [] },
   ),
@@ -54,21 +78,45 @@ const callbackShaped = fc
   .map((callback) => JSON.stringify(callback).replace('"TOKEN"', newMessageToken()));
 
 const chatIds = fc.constantFrom('u-1', 'u-2', 'Zm9vYmFy==', '01234567890A=');
-const customerText = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('Начать', 'В меню', '{"$gt": ""}', '🔥'.repeat(3_000)));
+const customerText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom('Начать', 'В меню', '{"$gt": ""}', '🔥'.repeat(3_000)),
+);
 
 /** Callbacks as Viber sends them, of every event type the bot reads. */
 const realCallbacks = fc.oneof(
   fc.tuple(chatIds, customerText).map(([chatId, text]) => Callbacks.text(chatId, text)),
   chatIds.map((chatId) => Callbacks.contact(chatId, '+79001234567')),
   chatIds.map((chatId) => Callbacks.sticker(chatId)),
-  chatIds.map((chatId) => ({ ...Callbacks.sticker(chatId), message: { type: 'location', location: { lat: 52.28, lon: 104.28 } } })),
+  chatIds.map((chatId) => ({
+    ...Callbacks.sticker(chatId),
+    message: { type: 'location', location: { lat: 52.28, lon: 104.28 } },
+  })),
   chatIds.map((chatId) => Callbacks.conversationStarted(chatId, 'qr')),
   chatIds.map((chatId) => Callbacks.subscribed(chatId)),
   chatIds.map((chatId) => Callbacks.unsubscribed(chatId)),
   chatIds.map((chatId) => ({ ...Callbacks.unsubscribed(chatId), event: 'failed', desc: 'no device' })),
 );
 
-const FIELDS = ['event', 'timestamp', 'message_token', 'sender', 'sender.id', 'sender.name', 'message', 'message.type', 'message.text', 'message.contact', 'message.contact.phone_number', 'message.location.lat', 'user', 'user.id', 'user_id', 'context', 'desc'];
+const FIELDS = [
+  'event',
+  'timestamp',
+  'message_token',
+  'sender',
+  'sender.id',
+  'sender.name',
+  'message',
+  'message.type',
+  'message.text',
+  'message.contact',
+  'message.contact.phone_number',
+  'message.location.lat',
+  'user',
+  'user.id',
+  'user_id',
+  'context',
+  'desc',
+];
 
 /** Sets (or, for undefined, deletes) the field at a dotted path, making the objects on the way. */
 function setField(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -84,12 +132,20 @@ function setField(target: Record<string, unknown>, path: string, value: unknown)
 
 /** A real callback with one to three fields changed to anything, or removed. */
 const mutatedCallbacks = fc
-  .tuple(realCallbacks, fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.oneof(anyValue, fc.constant(undefined))), { minLength: 1, maxLength: 3 }))
+  .tuple(
+    realCallbacks,
+    fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.oneof(anyValue, fc.constant(undefined))), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  )
   .map(([callback, changes]) => {
     const changed = structuredClone(callback) as Record<string, unknown>;
     for (const [path, value] of changes) setField(changed, path, value);
     // The token goes on the wire as a bare integer when it is one, as Viber writes it.
-    return typeof changed.message_token === 'string' && /^\d+$/.test(changed.message_token) ? toViberJson(changed as typeof callback) : JSON.stringify(changed);
+    return typeof changed.message_token === 'string' && /^\d+$/.test(changed.message_token)
+      ? toViberJson(changed as typeof callback)
+      : JSON.stringify(changed);
   });
 
 const bodies = fc.oneof(
@@ -99,7 +155,12 @@ const bodies = fc.oneof(
   { weight: 2, arbitrary: fc.json({ maxDepth: 4 }) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }).map((depth) => `${'['.repeat(depth * 2_000)}${']'.repeat(depth * 2_000)}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 4 })
+      .map((depth) => `${'['.repeat(depth * 2_000)}${']'.repeat(depth * 2_000)}`),
+  },
   { weight: 1, arbitrary: fc.constant(`{"event":"message","pad":"${'x'.repeat(BODY_LIMIT)}"}`) },
 );
 
@@ -107,7 +168,16 @@ type Signing = 'valid' | 'none' | 'wrong' | 'twice' | 'uppercase';
 const signings = fc.constantFrom<Signing>('valid', 'valid', 'valid', 'none', 'wrong', 'twice', 'uppercase');
 const contentTypes = fc.oneof(
   { weight: 8, arbitrary: fc.constant<string | undefined>('application/json') },
-  { weight: 1, arbitrary: fc.constantFrom<string | undefined>(undefined, 'text/plain', 'application/json; charset=utf-8', ';;;', 'multipart/form-data') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<string | undefined>(
+      undefined,
+      'text/plain',
+      'application/json; charset=utf-8',
+      ';;;',
+      'multipart/form-data',
+    ),
+  },
 );
 
 function signatureFor(body: string | Buffer, signing: Signing): string | string[] | null {
@@ -121,7 +191,9 @@ function signatureFor(body: string | Buffer, signing: Signing): string | string[
 /** An event on the bus is one a worker can take as it is. */
 function expectWellFormed(event: ChatEvent): void {
   expect(event.id).toMatch(/^\d+$/);
-  expect(typeof event.chatId === 'string' && event.chatId.length > 0 && !/[\u0000-\u001f]/.test(event.chatId)).toBe(true);
+  expect(typeof event.chatId === 'string' && event.chatId.length > 0 && !/[\u0000-\u001f]/.test(event.chatId)).toBe(
+    true,
+  );
   expect(Number.isSafeInteger(event.at) && event.at >= 0).toBe(true);
   expect(Object.values(ChatEventKind)).toContain(event.kind);
   if (event.kind === 'text') expect(typeof event.text).toBe('string');
@@ -148,7 +220,11 @@ describe('fuzzing the webhook (real JetStream)', () => {
         fc.asyncProperty(bodies, signings, contentTypes, fc.boolean(), async (body, signing, contentType, busUp) => {
           const before = ingress.published.length;
           ingress.outage.busUp = busUp;
-          const answer = await ingress.post(body, signatureFor(body, signing), contentType === undefined ? {} : { 'content-type': contentType });
+          const answer = await ingress.post(
+            body,
+            signatureFor(body, signing),
+            contentType === undefined ? {} : { 'content-type': contentType },
+          );
           expect(ANSWERS, `${answer.statusCode} ${answer.body}`).toContain(answer.statusCode);
           const fresh = ingress.published.slice(before);
           if (signing !== 'valid' && signing !== 'uppercase') {

@@ -5,7 +5,7 @@ import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { buildIngress, WEBHOOK_PATH, type IngressOptions } from '../../services/ingress/app.js';
+import { buildIngress, WEBHOOK_PATH, type IngressOptions } from '../../services/ingress/index.js';
 import { freshBus } from '../harness/infra.js';
 
 export const AUTH_TOKEN = 'security-test-bot-token-4a1f';
@@ -15,7 +15,11 @@ const PARTITIONS = 2;
 export function capturingLogger(service = 'ingress') {
   const lines: string[] = [];
   const stream = new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) });
-  return { logger: createLogger(service, 'trace', stream), lines, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger: createLogger(service, 'trace', stream),
+    lines,
+    parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 /**
@@ -42,8 +46,17 @@ export async function startIngress(options: Partial<IngressOptions> = {}) {
   });
 
   /** Posts `body` signed with the bot's token unless another signature (or none: null) is given. */
-  const post = (body: string | Buffer, signature: string | string[] | null = signViberBody(body, AUTH_TOKEN), headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { ...headers, ...(signature === null ? {} : { [SIGNATURE_HEADER]: signature }) }, payload: body });
+  const post = (
+    body: string | Buffer,
+    signature: string | string[] | null = signViberBody(body, AUTH_TOKEN),
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ) =>
+    app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: { ...headers, ...(signature === null ? {} : { [SIGNATURE_HEADER]: signature }) },
+      payload: body,
+    });
 
   return {
     app,

@@ -11,7 +11,21 @@ import { freshStore, testLogger } from '../harness/infra.js';
 import { billingWithPhones, CapturingSms, keysOf, verificationOn } from './verification-kit.js';
 
 /** What an attacker types where the bot expects an account number, a code or a reading. */
-const INJECTIONS = ['{"$gt": ""}', '{"$ne": null}', '$where', '{"$where": "sleep(1000)"}', 'a.b', 'инзб.12345678', 'инзб$12345678', '__proto__', '{"__proto__": {"admin": true}}', 'constructor', "'; db.dropDatabase(); //", '$regex', '.*'];
+const INJECTIONS = [
+  '{"$gt": ""}',
+  '{"$ne": null}',
+  '$where',
+  '{"$where": "sleep(1000)"}',
+  'a.b',
+  'инзб.12345678',
+  'инзб$12345678',
+  '__proto__',
+  '{"__proto__": {"admin": true}}',
+  'constructor',
+  "'; db.dropDatabase(); //",
+  '$regex',
+  '.*',
+];
 
 const ACCOUNT = 'инзб12345678';
 const PHONE = '79001234567';
@@ -37,7 +51,11 @@ describe('typed text never becomes a query or a stored key (real store)', () => 
   });
 
   const actor = (chatId: string) => {
-    const verification = verificationOn(store.db, { billing: billingWithPhones({ [ACCOUNT]: PHONE }), sms, now: Date.now });
+    const verification = verificationOn(store.db, {
+      billing: billingWithPhones({ [ACCOUNT]: PHONE }),
+      sms,
+      now: Date.now,
+    });
     return new ChatActor(chatId, {
       dialogue: chatDialogue(content),
       store: new MongoChatStore(store.db),
@@ -66,14 +84,17 @@ describe('typed text never becomes a query or a stored key (real store)', () => 
 
   test('as an account number: a polite refusal, and the bot still asks for the number', async () => {
     for (const text of ['Начать', 'Передать показания', 'Запросить СМС код']) await say('chat-account', text);
-    for (const attack of INJECTIONS) expect(await say('chat-account', attack)).toEqual([Texts.identify.badAccount(attack)]);
+    for (const attack of INJECTIONS)
+      expect(await say('chat-account', attack)).toEqual([Texts.identify.badAccount(attack)]);
     expect(await say('chat-account', ACCOUNT)).toEqual([Texts.identify.askPhone]);
   });
 
   test('as a shared phone: no match, so no SMS', async () => {
     for (const text of ['Начать', 'Передать показания', 'Запросить СМС код', ACCOUNT]) await say('chat-phone', text);
     const before = sms.calls.length;
-    expect(await send('chat-phone', { kind: 'contact', phone: '{"$gt": ""}' })).toEqual([Texts.identify.phoneMismatch(content.site)]);
+    expect(await send('chat-phone', { kind: 'contact', phone: '{"$gt": ""}' })).toEqual([
+      Texts.identify.phoneMismatch(content.site),
+    ]);
     expect(sms.calls.length).toBe(before);
   });
 
@@ -106,7 +127,9 @@ describe('typed text never becomes a query or a stored key (real store)', () => 
       expect(key.startsWith('$') || key.includes('.'), key).toBe(false);
     }
     // The snapshot is stored as a string; inside it, what the customer typed is only ever a value.
-    const snapshotKeys = documents.filter((document) => typeof document.snapshot === 'string').flatMap((document) => [...keysOf(JSON.parse(document.snapshot as string))]);
+    const snapshotKeys = documents
+      .filter((document) => typeof document.snapshot === 'string')
+      .flatMap((document) => [...keysOf(JSON.parse(document.snapshot as string))]);
     expect(snapshotKeys.length).toBeGreaterThan(0);
     for (const attack of INJECTIONS) expect(snapshotKeys).not.toContain(attack);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/store/mongo.js';
 import type { CodeCheckResult } from '../../shared/ports/verification.js';
-import { VerificationLimits, type StoredPhoneVerification } from '../../services/worker/verification/phone-verification.js';
+import { type StoredPhoneVerification, VerificationLimits } from '../../services/worker/index.js';
 import { freshStore } from '../harness/infra.js';
 import { billingWithPhones, CapturingSms, leaves, manualClock, verificationOn } from './verification-kit.js';
 
@@ -9,9 +9,9 @@ const PHONE = '79001234567';
 const OTHER_PHONE = '79007654321';
 /** Two accounts share PHONE (one customer, two flats); the rest have phones of their own. */
 const ACCOUNTS: Record<string, string> = {
-  'инзб00000001': PHONE,
-  'инзб00000002': PHONE,
-  'инзб00000003': OTHER_PHONE,
+  инзб00000001: PHONE,
+  инзб00000002: PHONE,
+  инзб00000003: OTHER_PHONE,
   ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`инзб1000000${i}`, `7911000000${i}`])),
 };
 const MINUTE = 60_000;
@@ -43,27 +43,36 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
   });
 
   /** The customer shares `phone` for `account` (a new event, so a new idempotency key). */
-  const ask = (worker: StoredPhoneVerification, chatId: string, account: string, phone: string | null = ACCOUNTS[account] ?? null) =>
-    worker.requestCode({ chatId, account, ...(phone === null ? {} : { phone }), idempotencyKey: `event-${++keys}` });
+  const ask = (
+    worker: StoredPhoneVerification,
+    chatId: string,
+    account: string,
+    phone: string | null = ACCOUNTS[account] ?? null,
+  ) => worker.requestCode({ chatId, account, ...(phone === null ? {} : { phone }), idempotencyKey: `event-${++keys}` });
   /** «Отправить код повторно»: no phone, the current challenge's. */
-  const resend = (worker: StoredPhoneVerification, chatId: string, account: string) => ask(worker, chatId, account, null);
+  const resend = (worker: StoredPhoneVerification, chatId: string, account: string) =>
+    ask(worker, chatId, account, null);
   /** The customer types `code` (a new event, so a new idempotency key, unless the turn runs again with `key`). */
   const check = (worker: StoredPhoneVerification, chatId: string, account: string, code: string, key?: string) =>
     worker.checkCode({ chatId, account, code, idempotencyKey: key ?? `check-${++keys}` });
-  const wrongCodeFor = (code: string) => (code === '0000' ? '0001' : '0000');
+  const wrongCodeFor = (code: string) => (code === '000000' ? '000001' : '000000');
 
   test('the code is stored only as a keyed hash: no stored document holds it', async () => {
     for (const [index, account] of ['инзб00000001', 'инзб00000003', 'инзб10000000'].entries()) {
       expect((await ask(workerA, `chat-${index}`, account)).result).toBe('sent');
     }
-    const documents = [...(await store.db.collection('sms_challenges').find().toArray()), ...(await store.db.collection('sms_sends').find().toArray())];
+    const documents = [
+      ...(await store.db.collection('sms_challenges').find().toArray()),
+      ...(await store.db.collection('sms_sends').find().toArray()),
+    ];
     expect(documents.length).toBeGreaterThanOrEqual(6);
     for (const { phone, text } of sms.delivered) {
-      const code = text.match(/\d{4}/)![0];
+      const code = text.match(/\d{6}/)![0];
       for (const { path, value } of documents.flatMap((document) => [...leaves(document)])) {
         expect(String(value), path).not.toBe(code);
         // A phone number may contain the same four digits by chance; nothing else may.
-        if (value !== phone) expect(new RegExp(`\\b${code}\\b`).test(String(value)), `${path} holds the code`).toBe(false);
+        if (value !== phone)
+          expect(new RegExp(`\\b${code}\\b`).test(String(value)), `${path} holds the code`).toBe(false);
       }
     }
   });
@@ -72,7 +81,8 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
     await ask(workerA, 'chat-1', 'инзб00000001');
     const code = sms.lastCode();
     const results: CodeCheckResult[] = [];
-    for (let i = 0; i < VerificationLimits.attemptsPerCode; i++) results.push(await check(i % 2 ? workerA : workerB, 'chat-1', 'инзб00000001', wrongCodeFor(code)));
+    for (let i = 0; i < VerificationLimits.attemptsPerCode; i++)
+      results.push(await check(i % 2 ? workerA : workerB, 'chat-1', 'инзб00000001', wrongCodeFor(code)));
     expect(results).toEqual([
       { result: 'wrong', attemptsLeft: 4 },
       { result: 'wrong', attemptsLeft: 3 },
@@ -122,10 +132,12 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
     /** Asks for codes in turn on the two workers; returns the results. */
     const askInTurn = async (requests: (readonly [chatId: string, account: string])[]) => {
       const results = [];
-      for (const [index, [chatId, account]] of requests.entries()) results.push((await ask(index % 2 ? workerB : workerA, chatId, account)).result);
+      for (const [index, [chatId, account]] of requests.entries())
+        results.push((await ask(index % 2 ? workerB : workerA, chatId, account)).result);
       return results;
     };
-    const sixTimes = <T>(make: (i: number) => T) => Array.from({ length: VerificationLimits.codesPerHour + 1 }, (_, i) => make(i));
+    const sixTimes = <T>(make: (i: number) => T) =>
+      Array.from({ length: VerificationLimits.codesPerHour + 1 }, (_, i) => make(i));
     const fiveSentThenLimited = [...Array<string>(VerificationLimits.codesPerHour).fill('sent'), 'limited'];
 
     test('to one account, from different chats', async () => {
@@ -143,15 +155,39 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
     });
 
     test('the limit lifts an hour after the first code, and says in how many minutes', async () => {
-      await askInTurn(sixTimes((i) => [`chat-${i}`, 'инзб00000003'] as const).slice(0, VerificationLimits.codesPerHour));
+      await askInTurn(
+        sixTimes((i) => [`chat-${i}`, 'инзб00000003'] as const).slice(0, VerificationLimits.codesPerHour),
+      );
       clock.advance(20 * MINUTE);
-      expect(await ask(workerA, 'chat-x', 'инзб00000003')).toEqual({ result: 'limited', minutes: 40 });
+      expect(await ask(workerA, 'chat-x', 'инзб00000003')).toEqual({ result: 'limited', period: 'hour', minutes: 40 });
       clock.advance(40 * MINUTE + 1);
       expect((await ask(workerB, 'chat-x', 'инзб00000003')).result).toBe('sent');
     });
 
+    test('ten codes a day to one account: the eleventh waits for the day, however the hours are spread', async () => {
+      // Two codes an hour from chats of their own: never the hourly limit, only the daily one.
+      const results: string[] = [];
+      for (let i = 0; i <= VerificationLimits.codesPerDay; i++) {
+        results.push((await ask(workerA, `chat-day-${i}`, 'инзб00000003')).result);
+        clock.advance(30 * MINUTE);
+      }
+      expect(results).toEqual([...Array<string>(VerificationLimits.codesPerDay).fill('sent'), 'limited']);
+      // The first code went 5.5 h ago: the day lifts 18.5 h from now.
+      expect(await ask(workerB, 'chat-day-x', 'инзб00000003')).toEqual({
+        result: 'limited',
+        period: 'day',
+        minutes: 18 * 60 + 30,
+      });
+      clock.advance((18 * 60 + 30) * MINUTE + 1);
+      expect((await ask(workerB, 'chat-day-x', 'инзб00000003')).result).toBe('sent');
+    });
+
     test('requests racing on two workers cannot pass the limit together', async () => {
-      const results = await Promise.all(sixTimes((i) => ask(i % 2 ? workerB : workerA, `chat-${i}`, 'инзб00000003')).concat(sixTimes((i) => ask(i % 2 ? workerA : workerB, `chat-r${i}`, 'инзб00000003'))));
+      const results = await Promise.all(
+        sixTimes((i) => ask(i % 2 ? workerB : workerA, `chat-${i}`, 'инзб00000003')).concat(
+          sixTimes((i) => ask(i % 2 ? workerA : workerB, `chat-r${i}`, 'инзб00000003')),
+        ),
+      );
       expect(results.filter((r) => r.result === 'sent').length).toBeLessThanOrEqual(VerificationLimits.codesPerHour);
       expect(sms.delivered.length).toBeLessThanOrEqual(VerificationLimits.codesPerHour);
     });
@@ -163,9 +199,16 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
         const chatId = `race-${round}`;
         await ask(workerA, chatId, 'инзб00000001');
         const code = sms.lastCode();
-        for (let i = 0; i < VerificationLimits.attemptsPerCode - 1; i++) await check(workerA, chatId, 'инзб00000001', wrongCodeFor(code));
-        const results = await Promise.all([check(workerA, chatId, 'инзб00000001', code), check(workerB, chatId, 'инзб00000001', code)]);
-        expect(results.filter((r) => r.result === 'ok'), JSON.stringify(results)).toHaveLength(1);
+        for (let i = 0; i < VerificationLimits.attemptsPerCode - 1; i++)
+          await check(workerA, chatId, 'инзб00000001', wrongCodeFor(code));
+        const results = await Promise.all([
+          check(workerA, chatId, 'инзб00000001', code),
+          check(workerB, chatId, 'инзб00000001', code),
+        ]);
+        expect(
+          results.filter((r) => r.result === 'ok'),
+          JSON.stringify(results),
+        ).toHaveLength(1);
         clock.advance(VerificationLimits.resendCooldownMs);
         await store.db.collection('sms_sends').deleteMany({});
       }
@@ -177,7 +220,9 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
         await ask(workerA, chatId, 'инзб00000001');
         const code = sms.lastCode();
         const guesses = Array.from({ length: 12 }, (_, i) => String((Number(code) + 1 + i) % 10_000).padStart(4, '0'));
-        const results = await Promise.all(guesses.map((guess, i) => check(i % 2 ? workerA : workerB, chatId, 'инзб00000001', guess)));
+        const results = await Promise.all(
+          guesses.map((guess, i) => check(i % 2 ? workerA : workerB, chatId, 'инзб00000001', guess)),
+        );
         const wrong = results.filter((r): r is { result: 'wrong'; attemptsLeft: number } => r.result === 'wrong');
         expect(wrong.map((r) => r.attemptsLeft).sort(), JSON.stringify(results)).toEqual([1, 2, 3, 4]);
         expect(results.filter((r) => r.result === 'locked')).toHaveLength(guesses.length - 4);
@@ -288,7 +333,12 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
 
     test('the same event on two workers at once: one SMS reaches the phone, and its code works', async () => {
       for (let round = 0; round < 10; round++) {
-        const request = { chatId: `chat-${round}`, account: 'инзб00000003', phone: OTHER_PHONE, idempotencyKey: `event-twice-${round}` };
+        const request = {
+          chatId: `chat-${round}`,
+          account: 'инзб00000003',
+          phone: OTHER_PHONE,
+          idempotencyKey: `event-twice-${round}`,
+        };
         const results = await Promise.all([workerA.requestCode(request), workerB.requestCode(request)]);
         expect(results.map((r) => r.result)).toEqual(['sent', 'sent']);
         expect(sms.delivered.filter((s) => s.idempotencyKey.endsWith(`:event-twice-${round}`))).toHaveLength(1);
@@ -335,11 +385,15 @@ describe('SMS codes on the real store (StoredPhoneVerification)', () => {
       expect(await ask(workerA, 'chat-1', 'инзб99999999', PHONE)).toEqual({ result: 'mismatch' });
       expect(sms.calls).toHaveLength(0);
       expect(await store.db.collection('sms_challenges').countDocuments()).toBe(0);
-      expect(await check(workerA, 'chat-1', 'инзб00000001', '1234')).toEqual({ result: 'expired' });
+      expect(await check(workerA, 'chat-1', 'инзб00000001', '123456')).toEqual({ result: 'expired' });
     });
 
     test('the same phone written another way (8…, +7 …) matches, and the SMS goes to the number on file', async () => {
-      expect(await ask(workerA, 'chat-1', 'инзб00000001', '8 (900) 123-45-67')).toEqual({ result: 'sent', maskedPhone: '+7 ••• •••-45-67' });
+      expect(await ask(workerA, 'chat-1', 'инзб00000001', '8 (900) 123-45-67')).toEqual({
+        result: 'sent',
+        maskedPhone: '+7 ••• •••-45-67',
+        validUntil: expect.any(Number),
+      });
       expect(await ask(workerA, 'chat-2', 'инзб00000001', '+7 900 123 45 67')).toMatchObject({ result: 'sent' });
       expect(sms.delivered.map((s) => s.phone)).toEqual([PHONE, PHONE]);
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chatTag } from '../../shared/ops/logger.js';
 import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
-import { ChatRateLimiter } from '../../services/ingress/rate-limit.js';
+import { ChatRateLimiter } from '../../services/ingress/index.js';
 import { manualClock } from './verification-kit.js';
 import { startIngress, type RunningIngress } from './ingress-kit.js';
 
@@ -10,7 +10,8 @@ describe('the token bucket per chat', () => {
     const clock = manualClock();
     return { clock, limiter: new ChatRateLimiter({ burst: 20, perSecond: 1, maxChats: 1_000, ...limit }, clock.now) };
   };
-  const take = (bucket: ChatRateLimiter, chatId: string, times: number) => Array.from({ length: times }, () => bucket.tryTake(chatId)).filter(Boolean).length;
+  const take = (bucket: ChatRateLimiter, chatId: string, times: number) =>
+    Array.from({ length: times }, () => bucket.tryTake(chatId)).filter(Boolean).length;
 
   test('a burst of 20, then one a second; other chats are not affected', () => {
     const { clock, limiter: bucket } = limiter();
@@ -78,7 +79,10 @@ describe('ingress limits each chat’s events (real JetStream)', () => {
   test('over the limit: 200 so Viber does not resend, nothing on the bus, a log line with the chat’s tag only', async () => {
     const before = await ingress.stored();
     const answers = [];
-    for (let i = 0; i < BURST + 2; i++) answers.push((await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', `сообщение ${i}`)))).statusCode);
+    for (let i = 0; i < BURST + 2; i++)
+      answers.push(
+        (await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', `сообщение ${i}`)))).statusCode,
+      );
     expect(answers).toEqual(Array(BURST + 2).fill(200));
     expect(await ingress.stored()).toBe(before + BURST);
 
@@ -88,7 +92,9 @@ describe('ingress limits each chat’s events (real JetStream)', () => {
     expect(ingress.logs.lines.join('\n')).not.toContain('flooder-79001234567');
 
     clock.advance(1_000);
-    expect((await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', 'спустя секунду')))).statusCode).toBe(200);
+    expect((await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', 'спустя секунду')))).statusCode).toBe(
+      200,
+    );
     expect(await ingress.stored()).toBe(before + BURST + 1);
   });
 

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { BillingGateway } from '../../shared/ports/billing.js';
 import type { SmsGateway } from '../../shared/ports/sms.js';
-import { StoredPhoneVerification } from '../../services/worker/verification/phone-verification.js';
+import { StoredPhoneVerification } from '../../services/worker/index.js';
 import { memoryBilling } from '../harness/demo-billing.js';
 
 /** What the SMS operator was asked to send, and what reached the phone. */
@@ -33,7 +33,7 @@ export class CapturingSms implements SmsGateway {
   /** The code in the last SMS that reached `phone`. */
   lastCode(phone?: string): string {
     const sms = this.delivered.filter((s) => phone === undefined || s.phone === phone).at(-1);
-    const code = sms?.text.match(/\b(\d{4})\b/)?.[1];
+    const code = sms?.text.match(/\b(\d{6})\b/)?.[1];
     if (!code) throw new Error(`no code was sent${phone ? ` to ${phone}` : ''}`);
     return code;
   }
@@ -41,7 +41,10 @@ export class CapturingSms implements SmsGateway {
 
 /** The demo billing, with these accounts and their phones on file. */
 export function billingWithPhones(phones: Record<string, string>): BillingGateway {
-  return { ...memoryBilling().gateway, findAccount: async (number) => (phones[number] ? { number, phone: phones[number]!, address: 'г. Иркутск' } : null) };
+  return {
+    ...memoryBilling().gateway,
+    findAccount: async (number) => (phones[number] ? { number, phone: phones[number]!, address: 'г. Иркутск' } : null),
+  };
 }
 
 /** A clock the test moves by hand. */

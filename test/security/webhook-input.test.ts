@@ -7,7 +7,14 @@ import { AUTH_TOKEN, startIngress, type RunningIngress } from './ingress-kit.js'
 const MARKER = 'MARKER-7f3a9c';
 
 const message = (fields: Record<string, unknown> = {}, messageFields: Record<string, unknown> = {}) =>
-  JSON.stringify({ event: 'message', timestamp: 1_764_000_000_000, message_token: 5_048_893_485, sender: { id: 'u-1', name: 'Клиент' }, message: { type: 'text', text: MARKER, ...messageFields }, ...fields });
+  JSON.stringify({
+    event: 'message',
+    timestamp: 1_764_000_000_000,
+    message_token: 5_048_893_485,
+    sender: { id: 'u-1', name: 'Клиент' },
+    message: { type: 'text', text: MARKER, ...messageFields },
+    ...fields,
+  });
 
 describe('the webhook refuses bad input cleanly (real JetStream)', () => {
   let ingress: RunningIngress;
@@ -103,9 +110,24 @@ describe('the webhook refuses bad input cleanly (real JetStream)', () => {
       ['message.contact', message({}, { type: 'contact', contact: MARKER })],
       ['message.location.lat', message({}, { type: 'location', location: { lat: '52.3', lon: 104.3 } })],
       ['message.location.lon', message({}, { type: 'location', location: { lat: 52.3, lon: 500 } })],
-      ['user.id', JSON.stringify({ event: 'conversation_started', timestamp: 1, message_token: 2, user: { id: { a: 1 } } })],
-      ['context', JSON.stringify({ event: 'conversation_started', timestamp: 1, message_token: 2, user: { id: 'u' }, context: { a: MARKER } })],
-      ['user_id', JSON.stringify({ event: 'unsubscribed', timestamp: 1, message_token: 2, user_id: { $exists: true } })],
+      [
+        'user.id',
+        JSON.stringify({ event: 'conversation_started', timestamp: 1, message_token: 2, user: { id: { a: 1 } } }),
+      ],
+      [
+        'context',
+        JSON.stringify({
+          event: 'conversation_started',
+          timestamp: 1,
+          message_token: 2,
+          user: { id: 'u' },
+          context: { a: MARKER },
+        }),
+      ],
+      [
+        'user_id',
+        JSON.stringify({ event: 'unsubscribed', timestamp: 1, message_token: 2, user_id: { $exists: true } }),
+      ],
       ['desc', JSON.stringify({ event: 'failed', timestamp: 1, message_token: 2, user_id: 'u', desc: [MARKER] })],
     ])('%s', async (field, body) => {
       expect((await expectNoEvent(400, body)).json()).toEqual({ error: expect.stringContaining(field) });
@@ -115,14 +137,25 @@ describe('the webhook refuses bad input cleanly (real JetStream)', () => {
   describe('what is not refused', () => {
     test('an unknown event type: 200, logged, nothing on the bus', async () => {
       const before = ingress.logs.lines.length;
-      await expectNoEvent(200, JSON.stringify({ event: 'client_status', timestamp: 1, message_token: 3, user_id: 'u-1' }));
+      await expectNoEvent(
+        200,
+        JSON.stringify({ event: 'client_status', timestamp: 1, message_token: 3, user_id: 'u-1' }),
+      );
       await expectNoEvent(200, JSON.stringify({ event: 'constructor', timestamp: 1, message_token: 4 }));
-      expect(ingress.logs.parsed().slice(before).map((line) => line.msg)).toEqual(['callback of an unknown event type ignored', 'callback of an unknown event type ignored']);
+      expect(
+        ingress.logs
+          .parsed()
+          .slice(before)
+          .map((line) => line.msg),
+      ).toEqual(['callback of an unknown event type ignored', 'callback of an unknown event type ignored']);
     });
 
     test('fields the bot does not read may be anything; null optional fields are absent ones', async () => {
       const before = ingress.published.length;
-      const body = message({ sender: { id: 'u-2', name: null, avatar: { any: 'thing' } }, chat_hostname: [1, 2] }, { text: 'Начать', tracking_data: { x: 1 } });
+      const body = message(
+        { sender: { id: 'u-2', name: null, avatar: { any: 'thing' } }, chat_hostname: [1, 2] },
+        { text: 'Начать', tracking_data: { x: 1 } },
+      );
       expect((await ingress.post(body)).statusCode).toBe(200);
       expect(ingress.published.slice(before)).toMatchObject([{ chatId: 'u-2', kind: 'text', text: 'Начать' }]);
     });
@@ -131,7 +164,8 @@ describe('the webhook refuses bad input cleanly (real JetStream)', () => {
       const before = ingress.published.length;
       const emptyText = Callbacks.text('u-3', '');
       const emoji = Callbacks.text('u-3', '👍🏽 Привет 𝔘𝔫𝔦𝔠𝔬𝔡𝔢');
-      for (const callback of [emptyText, emoji]) expect((await ingress.post(toViberJson(callback))).statusCode).toBe(200);
+      for (const callback of [emptyText, emoji])
+        expect((await ingress.post(toViberJson(callback))).statusCode).toBe(200);
       expect(ingress.published.slice(before)).toMatchObject([
         { id: emptyText.message_token, text: '' },
         { id: emoji.message_token, text: '👍🏽 Привет 𝔘𝔫𝔦𝔠𝔬𝔡𝔢' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBalance, type BalanceInput } from '../../services/worker/ownership/balance.js';
+import { planBalance, type BalanceInput } from '../../services/worker/index.js';
 
 const ownersOf = (entries: [number, string][]) => new Map(entries);
 const allOwnedBy = (owner: string, partitions: number) =>
@@ -54,7 +54,12 @@ describe('partition balance', () => {
   });
 
   it('below the quota, claims free partitions, its preferred ones first', () => {
-    const owners = ownersOf([[0, 'a'], [2, 'a'], [4, 'a'], [6, 'a']]);
+    const owners = ownersOf([
+      [0, 'a'],
+      [2, 'a'],
+      [4, 'a'],
+      [6, 'a'],
+    ]);
     const plan = planBalance({ self: 'b', members: ['a', 'b'], owners, partitions: 8 });
     expect(plan.claim.map((c) => c.partition)).toEqual([1, 3, 5, 7]);
     expect(plan.claim.every((c) => c.preferred)).toBe(true);
@@ -79,17 +84,31 @@ describe('partition balance', () => {
   });
 
   it('leaves a dead owner’s partitions alone until its key expires', () => {
-    const owners = ownersOf([[0, 'a'], [1, 'dead'], [2, 'a'], [3, 'dead']]);
+    const owners = ownersOf([
+      [0, 'a'],
+      [1, 'dead'],
+      [2, 'a'],
+      [3, 'dead'],
+    ]);
     expect(planBalance({ self: 'a', members: ['a'], owners, partitions: 4 })).toEqual({ claim: [], release: [] });
   });
 
   it('when the ceiling leaves a member empty, the richest member gives one partition', () => {
-    const owners = ownersOf([[0, 'a'], [1, 'a'], [2, 'b'], [3, 'b']]);
+    const owners = ownersOf([
+      [0, 'a'],
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'b'],
+    ]);
     const members = ['a', 'b', 'c'];
     expect(planBalance({ self: 'a', members, owners, partitions: 4 }).release).toHaveLength(1);
     expect(planBalance({ self: 'b', members, owners, partitions: 4 }).release).toEqual([]);
     // a member at the floor leaves the freed partition to the empty one
-    const freed = ownersOf([[0, 'a'], [2, 'b'], [3, 'b']]);
+    const freed = ownersOf([
+      [0, 'a'],
+      [2, 'b'],
+      [3, 'b'],
+    ]);
     expect(planBalance({ self: 'a', members, owners: freed, partitions: 4 }).claim).toEqual([]);
     expect(planBalance({ self: 'c', members, owners: freed, partitions: 4 }).claim).toEqual([
       { partition: 1, preferred: false },

@@ -21,7 +21,9 @@ const newChat = (options: Parameters<typeof memoryBilling>[0] = {}, driver: Chat
     { billing: billing.gateway, verification: driver.verification ?? verification, payments },
     {
       ...(driver.now ? { now: driver.now } : {}),
-      ...(driver.accounts ? { dialogue: { ...dialogue, input: (chatId: string) => ({ chatId, accounts: driver.accounts }) } } : {}),
+      ...(driver.accounts
+        ? { dialogue: { ...dialogue, input: (chatId: string) => ({ chatId, accounts: driver.accounts }) } }
+        : {}),
     },
   );
   return { chat, billing, verification, payments };
@@ -31,7 +33,7 @@ async function identify(chat: ReturnType<typeof dialogueDriver>) {
   await chat.say('Запросить СМС код');
   await chat.say('ИНЗБ 1234-5678');
   await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' });
-  return chat.say('1234');
+  return chat.say('123456');
 }
 
 describe('the dialogue of the manual', () => {
@@ -53,10 +55,12 @@ describe('the dialogue of the manual', () => {
     const askPhone = await chat.say('ИНЗБ 1234-5678');
     expect(askPhone.at(-1)?.keyboard?.buttons[0]?.action).toEqual({ kind: 'share-phone' });
     expect(chat.texts(await chat.say('79001234567'))).toEqual([Texts.identify.pressShare]);
-    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([
+      Texts.identify.codeSent('+7 ••• •••-45-67'),
+    ]);
     expect(chat.texts(await chat.say('12'))).toEqual([Texts.identify.badCodeFormat]);
-    expect(chat.texts(await chat.say('9999'))).toEqual([Texts.identify.wrongCode(4)]);
-    const linked = await chat.say('1234');
+    expect(chat.texts(await chat.say('999999'))).toEqual([Texts.identify.wrongCode(4)]);
+    const linked = await chat.say('123456');
     expect(chat.texts(linked)).toEqual([Texts.identify.linked('инзб12345678'), Texts.accounts.choose]);
     expect(chat.buttons(linked)).toEqual(['ИНЗБ12345678', 'Добавить лицевой счёт', 'Отвязать лицевой счёт', 'В меню']);
     expect(chat.state()?.context.accounts).toEqual(['инзб12345678']);
@@ -72,12 +76,22 @@ describe('the dialogue of the manual', () => {
     const replies = await chat.send({ type: 'chat.contact', phone: '+79990000000' });
     expect(chat.texts(replies)).toEqual([Texts.identify.phoneMismatch(content.site)]);
     // Not «Личный кабинет» (a menu item) and not the registration page: the cabinet's phone settings.
-    expect(replies[0]?.keyboard?.buttons[0]).toMatchObject({ text: 'Изменить телефон в Личном кабинете', action: { kind: 'open-url', url: content.cabinet.phoneSettingsUrl } });
+    expect(replies[0]?.keyboard?.buttons[0]).toMatchObject({
+      text: 'Изменить телефон в Личном кабинете',
+      action: { kind: 'open-url', url: content.cabinet.phoneSettingsUrl },
+    });
     expect(content.cabinet.phoneSettingsUrl).not.toBe(content.cabinet.registrationUrl);
-    expect(chat.buttons(replies)).toEqual(['Изменить телефон в Личном кабинете', 'Поделиться номером телефона', 'Назад', 'В меню']);
+    expect(chat.buttons(replies)).toEqual([
+      'Изменить телефон в Личном кабинете',
+      'Поделиться номером телефона',
+      'Назад',
+      'В меню',
+    ]);
     expect(chat.state()?.value).toEqual({ identify: 'askPhone' });
     // Once the phone is in the cabinet, sharing it again goes on.
-    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([
+      Texts.identify.codeSent('+7 ••• •••-45-67'),
+    ]);
   });
 
   test('a day/night meter: both zones, consumption computed, confirmed, accepted once', async () => {
@@ -98,7 +112,14 @@ describe('the dialogue of the manual', () => {
     const done = await chat.say('Отправить');
     expect(chat.texts(done)).toEqual([Texts.readings.accepted]);
     expect(chat.buttons(done)).toEqual(MENU_ITEMS);
-    expect(billing.submissions).toEqual([{ account: 'инзб12345678', meterId: 'm-dn', values: { day: 12150.5, night: 5100 }, idempotencyKey: expect.any(String) }]);
+    expect(billing.submissions).toEqual([
+      {
+        account: 'инзб12345678',
+        meterId: 'm-dn',
+        values: { day: 12150.5, night: 5100 },
+        idempotencyKey: expect.any(String),
+      },
+    ]);
   });
 
   test('a rolled-over dial is accepted; an implausible consumption asks to confirm', async () => {
@@ -168,11 +189,22 @@ describe('the dialogue of the manual', () => {
     expect(chat.buttons(linked)[0]).toBe('ИНЗБ12345678');
     const due = await chat.say('инзб12345678');
     expect(chat.texts(due)[0]).toContain('К оплате: 2\u00a0642,85 ₽');
-    expect(due[0]?.keyboard?.buttons[0]).toMatchObject({ text: 'Перейти к оплате', action: { kind: 'open-url', url: expect.stringMatching(/^https:\/\/pay\.example\//) } });
+    expect(due[0]?.keyboard?.buttons[0]).toMatchObject({
+      text: 'Перейти к оплате',
+      action: { kind: 'open-url', url: expect.stringMatching(/^https:\/\/pay\.example\//) },
+    });
     expect(payments.orders).toHaveLength(1);
-    const notice = await chat.send({ type: 'chat.payment', orderId: payments.orders[0]!.orderId, status: 'succeeded', account: 'инзб12345678', amount: 264285 });
+    const notice = await chat.send({
+      type: 'chat.payment',
+      orderId: payments.orders[0]!.orderId,
+      status: 'succeeded',
+      account: 'инзб12345678',
+      amount: 264285,
+    });
     expect(chat.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '2\u00a0642,85 ₽')]);
-    expect(chat.texts(notice)[0]).toMatch(/^Платёж выполнен успешно\.\nЛицевой счёт ИНЗБ12345678, сумма 2\u00a0642,85 ₽/);
+    expect(chat.texts(notice)[0]).toMatch(
+      /^Платёж выполнен успешно\.\nЛицевой счёт ИНЗБ12345678, сумма 2\u00a0642,85 ₽/,
+    );
     // The link's order is paid: its button is gone, the menu is what comes next.
     expect(chat.buttons(notice)).toEqual(MENU_ITEMS);
   });
@@ -180,11 +212,23 @@ describe('the dialogue of the manual', () => {
   test('contract information: documents, a template file by service and dwelling, offices with locations', async () => {
     const { chat } = newChat();
     await chat.say('Начать');
-    expect(chat.buttons(await chat.say('Заключить договор'))).toEqual(['Необходимые документы', 'Шаблоны договоров', 'Офисы компании', 'В меню']);
+    expect(chat.buttons(await chat.say('Заключить договор'))).toEqual([
+      'Необходимые документы',
+      'Шаблоны договоров',
+      'Офисы компании',
+      'В меню',
+    ]);
     expect(chat.texts(await chat.say('Необходимые документы'))[0]).toContain('Паспорт');
     await chat.say('Шаблоны договоров');
-    expect(chat.buttons(await chat.say('Электроснабжение'))).toEqual(['Жилой дом', 'Многоквартирный дом', 'Назад', 'В меню']);
-    expect(await chat.say('Многоквартирный дом')).toMatchObject([{ kind: 'file', fileName: 'Договор электроснабжения (многоквартирный дом).pdf' }]);
+    expect(chat.buttons(await chat.say('Электроснабжение'))).toEqual([
+      'Жилой дом',
+      'Многоквартирный дом',
+      'Назад',
+      'В меню',
+    ]);
+    expect(await chat.say('Многоквартирный дом')).toMatchObject([
+      { kind: 'file', fileName: 'Договор электроснабжения (многоквартирный дом).pdf' },
+    ]);
     await chat.say('Назад');
     await chat.say('Назад');
     await chat.say('Офисы компании');
@@ -206,12 +250,20 @@ describe('the dialogue of the manual', () => {
   test('service centre, personal cabinet with its instruction, and support: texts and links', async () => {
     const { chat } = newChat();
     await chat.say('Начать');
-    expect((await chat.say('Сервисный центр'))[0]?.keyboard?.buttons[0]?.action).toEqual({ kind: 'open-url', url: content.serviceCentre.url });
+    expect((await chat.say('Сервисный центр'))[0]?.keyboard?.buttons[0]?.action).toEqual({
+      kind: 'open-url',
+      url: content.serviceCentre.url,
+    });
     await chat.say('В меню');
     await chat.say('Личный кабинет');
-    expect(await chat.say('Инструкция для работы в Личном кабинете')).toMatchObject([{ kind: 'file', url: content.cabinet.instruction.url }]);
+    expect(await chat.say('Инструкция для работы в Личном кабинете')).toMatchObject([
+      { kind: 'file', url: content.cabinet.instruction.url },
+    ]);
     await chat.say('В меню');
-    expect((await chat.say('Поддержка бота'))[0]?.keyboard?.buttons[0]?.action).toEqual({ kind: 'open-url', url: content.support.url });
+    expect((await chat.say('Поддержка бота'))[0]?.keyboard?.buttons[0]?.action).toEqual({
+      kind: 'open-url',
+      url: content.support.url,
+    });
   });
 
   test('a sticker mid-dialogue gets a polite answer and the customer stays where they were; «В меню» works from any screen', async () => {
@@ -227,14 +279,22 @@ describe('the dialogue of the manual', () => {
     await chat.say('Шаблоны договоров');
     const odd = await chat.say('что-то непонятное');
     expect(chat.texts(odd)).toEqual([Texts.useButtons]);
-    expect(chat.buttons(odd)).toEqual(['Электроснабжение', 'Теплоснабжение и горячее водоснабжение', 'Назад', 'В меню']);
+    expect(chat.buttons(odd)).toEqual([
+      'Электроснабжение',
+      'Теплоснабжение и горячее водоснабжение',
+      'Назад',
+      'В меню',
+    ]);
     expect(chat.buttons(await chat.say('В меню'))).toEqual(MENU_ITEMS);
   });
-
 });
 
 /** The demo verification, with some answers replaced (the machine is ready for `limited` before the port is). */
-function verificationWith(answers: { resend?: unknown; shared?: unknown; check?: unknown }): PhoneVerification & { requests: unknown[] } {
+function verificationWith(answers: {
+  resend?: unknown;
+  shared?: unknown;
+  check?: unknown;
+}): PhoneVerification & { requests: unknown[] } {
   const scripted = scriptedVerification();
   const requests: unknown[] = [];
   return {
@@ -268,20 +328,47 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     await chat.say('Оплатить картой');
     await identify(chat);
     await chat.say('инзб12345678');
-    const declined = await chat.send({ type: 'chat.payment', orderId: payments.orders[0]!.orderId, status: 'failed', account: 'инзб12345678', amount: 0 });
+    const declined = await chat.send({
+      type: 'chat.payment',
+      orderId: payments.orders[0]!.orderId,
+      status: 'failed',
+      account: 'инзб12345678',
+      amount: 0,
+    });
     const [said] = chat.texts(declined);
     expect(said).not.toContain('0,00');
-    expect(said).toBe('Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Сумма к оплате: 2\u00a0642,85 ₽. Попробуйте ещё раз или оплатите другой картой.');
+    expect(said).toBe(
+      'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Сумма к оплате: 2\u00a0642,85 ₽. Попробуйте ещё раз или оплатите другой картой.',
+    );
     // 5. The link's order is finished: its button is gone, a fresh order is offered instead.
     expect(chat.buttons(declined)).toEqual(['Оплатить ещё раз', 'В меню']);
     const again = await chat.say('Оплатить ещё раз');
     expect(payments.orders).toHaveLength(2);
     expect(payments.orders[1]!.orderId).not.toBe(payments.orders[0]!.orderId);
-    expect(again[0]?.keyboard?.buttons[0]).toMatchObject({ text: 'Перейти к оплате', action: { kind: 'open-url', url: `https://pay.example/${payments.orders[1]!.orderId}` } });
+    expect(again[0]?.keyboard?.buttons[0]).toMatchObject({
+      text: 'Перейти к оплате',
+      action: { kind: 'open-url', url: `https://pay.example/${payments.orders[1]!.orderId}` },
+    });
     // A provider that does say the sum tried: that sum.
-    const tried = await chat.send({ type: 'chat.payment', orderId: payments.orders[1]!.orderId, status: 'failed', account: 'инзб12345678', amount: 150000 });
+    const tried = await chat.send({
+      type: 'chat.payment',
+      orderId: payments.orders[1]!.orderId,
+      status: 'failed',
+      account: 'инзб12345678',
+      amount: 150000,
+    });
     expect(chat.texts(tried)[0]).toMatch(/^Платёж по лицевому счёту ИНЗБ12345678 на сумму 1\u00a0500,00 ₽ не прошёл\./);
-    const cancelled = await chat.say('Оплатить ещё раз').then(() => chat.send({ type: 'chat.payment', orderId: payments.orders[2]!.orderId, status: 'cancelled', account: 'инзб12345678', amount: 0 }));
+    const cancelled = await chat
+      .say('Оплатить ещё раз')
+      .then(() =>
+        chat.send({
+          type: 'chat.payment',
+          orderId: payments.orders[2]!.orderId,
+          status: 'cancelled',
+          account: 'инзб12345678',
+          amount: 0,
+        }),
+      );
     expect(chat.texts(cancelled)).toEqual([Texts.payment.cancelled('инзб12345678')]);
     expect(chat.buttons(cancelled)).toEqual(['Оплатить ещё раз', 'В меню']);
   });
@@ -294,12 +381,26 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     await identify(chat);
     await chat.say('инзб12345678');
     const settings = await chat.say('Настройки');
-    const declined = await chat.send({ type: 'chat.payment', orderId: payments.orders[0]!.orderId, status: 'failed', account: 'ИНЗБ12345678', amount: 0 });
+    const declined = await chat.send({
+      type: 'chat.payment',
+      orderId: payments.orders[0]!.orderId,
+      status: 'failed',
+      account: 'ИНЗБ12345678',
+      amount: 0,
+    });
     expect(chat.texts(declined)[0]).toContain('не прошёл. Сумма к оплате: 2\u00a0642,85 ₽.');
     expect(chat.buttons(declined)).toEqual(chat.buttons(settings));
     // An order the chat knows nothing of: no sum at all.
-    const unknown = await chat.send({ type: 'chat.payment', orderId: 'elsewhere', status: 'failed', account: 'инзб12345678', amount: 0 });
-    expect(chat.texts(unknown)).toEqual(['Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Попробуйте ещё раз или оплатите другой картой.']);
+    const unknown = await chat.send({
+      type: 'chat.payment',
+      orderId: 'elsewhere',
+      status: 'failed',
+      account: 'инзб12345678',
+      amount: 0,
+    });
+    expect(chat.texts(unknown)).toEqual([
+      'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Попробуйте ещё раз или оплатите другой картой.',
+    ]);
   });
 
   test('2. «Назад» goes one step back on every identification screen, before the account number is checked', async () => {
@@ -357,7 +458,7 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     await toAccountPrompt(chat);
     await chat.say('инзб12345678');
     await chat.send({ type: 'chat.contact', phone: '+79001234567' });
-    const expired = await chat.say('1234');
+    const expired = await chat.say('123456');
     expect(chat.texts(expired)).toEqual([Texts.identify.expired]);
     expect(Texts.identify.expired).toContain('«Отправить код повторно»');
     expect(chat.buttons(expired)).toContain('Отправить код повторно');
@@ -367,26 +468,50 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
   });
 
   test('4. a code that can no longer be resent asks for the phone again, with the share-phone button', async () => {
-    const { chat } = newChat({}, { verification: verificationWith({ check: { result: 'expired' }, resend: { result: 'no-challenge' } }) });
+    const { chat } = newChat(
+      {},
+      { verification: verificationWith({ check: { result: 'expired' }, resend: { result: 'no-challenge' } }) },
+    );
     await toAccountPrompt(chat);
     await chat.say('инзб12345678');
     await chat.send({ type: 'chat.contact', phone: '+79001234567' });
-    await chat.say('1234');
+    await chat.say('123456');
     const gone = await chat.say('Отправить код повторно');
     expect(chat.texts(gone)).toEqual([Texts.identify.codeGone]);
     expect(gone[0]?.keyboard?.buttons[0]?.action).toEqual({ kind: 'share-phone' });
-    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+79001234567' }))).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+79001234567' }))).toEqual([
+      Texts.identify.codeSent('+7 ••• •••-45-67'),
+    ]);
   });
 
   test('6. too many codes within the hour is told as such, not as wrong attempts', async () => {
-    const { chat } = newChat({}, { verification: verificationWith({ shared: { result: 'limited', minutes: 42 } }) });
+    const { chat } = newChat(
+      {},
+      { verification: verificationWith({ shared: { result: 'limited', minutes: 42, period: 'hour' } }) },
+    );
     await toAccountPrompt(chat);
     await chat.say('инзб12345678');
     const limited = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
-    expect(chat.texts(limited)).toEqual(['За последний час запрошено слишком много СМС кодов. Новый код можно будет запросить через 42 мин.']);
+    expect(chat.texts(limited)).toEqual([
+      'За последний час запрошено слишком много СМС кодов. Новый код можно будет запросить через 42 мин.',
+    ]);
     expect(chat.texts(limited)[0]).not.toContain('попыток');
     expect(chat.buttons(limited)).toEqual(MENU_ITEMS);
     expect(Texts.identify.locked(30)).toContain('неверных попыток');
+  });
+
+  test('11. too many codes within the day is told as such, the wait in hours', async () => {
+    const { chat } = newChat(
+      {},
+      { verification: verificationWith({ shared: { result: 'limited', minutes: 1000, period: 'day' } }) },
+    );
+    await toAccountPrompt(chat);
+    await chat.say('инзб12345678');
+    const limited = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
+    expect(chat.texts(limited)).toEqual([
+      'За последние сутки запрошено слишком много СМС кодов. Новый код можно будет запросить через 16 ч 40 мин.',
+    ]);
+    expect(chat.buttons(limited)).toEqual(MENU_ITEMS);
   });
 
   test('6. a code request the service refuses as `locked` names no reason it cannot know; five wrong codes do say so', async () => {
@@ -399,8 +524,8 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     await toAccountPrompt(other);
     await other.say('инзб12345678');
     await other.send({ type: 'chat.contact', phone: '+79001234567' });
-    for (let i = 0; i < 4; i++) await other.say('9999');
-    expect(other.texts(await other.say('9999'))).toEqual([Texts.identify.locked(30)]);
+    for (let i = 0; i < 4; i++) await other.say('999999');
+    expect(other.texts(await other.say('999999'))).toEqual([Texts.identify.locked(30)]);
   });
 
   test('9. one spelling: «Платёж» in every notice, accounts as the bill prints them', async () => {
@@ -414,7 +539,12 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
       expect(notice).toContain('ИНЗБ12345678');
       expect(notice).not.toMatch(/Платеж|инзб/);
     }
-    for (const said of [Texts.identify.askAccount, Texts.identify.badAccount('x'), Texts.identify.linked('инзб 1234-5678'), Texts.accounts.unlinked('инзб12345678')]) {
+    for (const said of [
+      Texts.identify.askAccount,
+      Texts.identify.badAccount('x'),
+      Texts.identify.linked('инзб 1234-5678'),
+      Texts.accounts.unlinked('инзб12345678'),
+    ]) {
       expect(said).not.toContain('инзб');
     }
   });
@@ -458,11 +588,22 @@ describe('the dialogue, walked as a customer', () => {
   test('unlinking one of two accounts goes back to the choice; the last one to the menu', async () => {
     const { chat } = newChat({}, { accounts: ['инзб12345678', 'инзб87654321'] });
     await chat.say('Начать');
-    expect(chat.buttons(await chat.say('Передать показания'))).toEqual(['ИНЗБ12345678', 'ИНЗБ87654321', 'Добавить лицевой счёт', 'Отвязать лицевой счёт', 'В меню']);
+    expect(chat.buttons(await chat.say('Передать показания'))).toEqual([
+      'ИНЗБ12345678',
+      'ИНЗБ87654321',
+      'Добавить лицевой счёт',
+      'Отвязать лицевой счёт',
+      'В меню',
+    ]);
     await chat.say('Отвязать лицевой счёт');
     const unlinked = await chat.say('ИНЗБ87654321');
     expect(chat.texts(unlinked)).toEqual([Texts.accounts.unlinked('инзб87654321'), Texts.accounts.choose]);
-    expect(chat.buttons(unlinked)).toEqual(['ИНЗБ12345678', 'Добавить лицевой счёт', 'Отвязать лицевой счёт', 'В меню']);
+    expect(chat.buttons(unlinked)).toEqual([
+      'ИНЗБ12345678',
+      'Добавить лицевой счёт',
+      'Отвязать лицевой счёт',
+      'В меню',
+    ]);
     await chat.say('Отвязать лицевой счёт');
     const last = await chat.say('инзб12345678');
     expect(chat.texts(last)).toEqual([Texts.accounts.unlinked('инзб12345678')]);

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, test } from 'vitest';
-import { fileContentCatalog } from '../../shared/content.js';
+import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { chatTag } from '../../shared/ops/logger.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import type { ChatEvent } from '../../shared/contracts/chat-event.js';
@@ -42,7 +42,9 @@ function turn(nc: NatsConnection, chatId: string, text: string) {
 /** A NATS connection that only records what was published. */
 function recordingConnection() {
   const published: { subject: string; data: string }[] = [];
-  const nc = { publish: (subject: string, data: string) => published.push({ subject, data }) } as unknown as NatsConnection;
+  const nc = {
+    publish: (subject: string, data: string) => published.push({ subject, data }),
+  } as unknown as NatsConnection;
   return { nc, published };
 }
 
@@ -60,7 +62,12 @@ describe('live inspection of a chat actor', () => {
       expect(Object.keys(report).every((key) => ['chat', 'type', 'state', 'event'].includes(key))).toBe(true);
       expect(['@xstate.snapshot', '@xstate.event']).toContain(report.type);
     }
-    expect(reports).toContainEqual({ chat: chatTag(chatId), type: '@xstate.snapshot', state: 'menu', event: 'chat.text' });
+    expect(reports).toContainEqual({
+      chat: chatTag(chatId),
+      type: '@xstate.snapshot',
+      state: 'menu',
+      event: 'chat.text',
+    });
     const wire = published.map((p) => p.data).join('\n');
     expect(wire).not.toContain(typed);
     expect(wire).not.toContain(chatId);
@@ -68,7 +75,11 @@ describe('live inspection of a chat actor', () => {
   });
 
   test('a closed connection does not fail the turn', async () => {
-    const nc = { publish: () => { throw new Error('closed'); } } as unknown as NatsConnection;
+    const nc = {
+      publish: () => {
+        throw new Error('closed');
+      },
+    } as unknown as NatsConnection;
     const { outcome, store } = turn(nc, 'c', 'Начать');
     expect(await outcome).toBe('applied');
     expect(store.latest('c')?.snapshot).toMatchObject({ value: 'menu' });

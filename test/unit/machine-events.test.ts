@@ -15,12 +15,21 @@ const EVERY_KIND: { [K in ChatEventKind]: Extract<ChatEvent, { kind: K }> } = {
   media: { ...base, kind: 'media', mediaType: 'sticker' },
   'delivery-failed': { ...base, kind: 'delivery-failed', reason: 'blocked' },
   payment: { ...base, kind: 'payment', orderId: 'o-1', status: 'failed', account: 'инзб12345678', amount: 0 },
+  reminder: { ...base, kind: 'reminder', account: 'инзб12345678', period: '2026-12' },
 };
 
 describe('the machine’s events are made from ChatEvent, kind by kind', () => {
   test('their types cannot drift: one machine event type per chat event kind, with the same fields', () => {
     expectTypeOf<ChatMachineEvent['type']>().toEqualTypeOf<`chat.${ChatEventKind}`>();
-    type Payment = { type: 'chat.payment'; id: string; at: number; orderId: string; status: 'succeeded' | 'failed' | 'cancelled'; account: string; amount: number };
+    type Payment = {
+      type: 'chat.payment';
+      id: string;
+      at: number;
+      orderId: string;
+      status: 'succeeded' | 'failed' | 'cancelled';
+      account: string;
+      amount: number;
+    };
     expectTypeOf<ChatMachineEventOf<'chat.payment'>>().toMatchTypeOf<Payment>();
     expectTypeOf<Payment>().toMatchTypeOf<ChatMachineEventOf<'chat.payment'>>();
     expectTypeOf<ChatMachineEventOf<'chat.payment'>>().not.toHaveProperty('chatId');

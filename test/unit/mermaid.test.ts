@@ -8,7 +8,12 @@ import { content } from '../harness/dialogue-driver.js';
 const machine = setup({
   types: { events: {} as { type: 'go' } | { type: 'back' } | { type: 'ping' } },
   actors: { lookUp: fromPromise(async () => 1) },
-  guards: { isReady: () => true, isOpen: Object.assign((_: unknown, params: { door: string }) => params.door !== '', { description: (params: { door: string }) => `the ${params.door} door is open` }) },
+  guards: {
+    isReady: () => true,
+    isOpen: Object.assign((_: unknown, params: { door: string }) => params.door !== '', {
+      description: (params: { door: string }) => `the ${params.door} door is open`,
+    }),
+  },
 }).createMachine({
   id: 'demo',
   initial: 'idle',
@@ -64,7 +69,9 @@ describe('toMermaid', () => {
     const text = toMermaid(machine, { depth: 1 });
     expect(text).not.toContain('demo_flow_a');
     expect(text).toContain('  demo_flow --> demo_idle : error, always');
-    expect(text).toContain('  demo_idle --> demo_flow : go [ready], go [unnamed guard], back [the back door is open and not ready]');
+    expect(text).toContain(
+      '  demo_idle --> demo_flow : go [ready], go [unnamed guard], back [the back door is open and not ready]',
+    );
   });
 
   test('a guard’s name in words', () => {
@@ -78,15 +85,24 @@ describe('toMermaid', () => {
     const named = (guard: unknown): boolean =>
       typeof guard === 'string' ||
       (typeof guard === 'object' && guard !== null && typeof (guard as { type?: unknown }).type === 'string') ||
-      (typeof guard === 'function' && ((guard as unknown as { guards?: unknown }).guards as unknown[] | undefined)?.every(named) === true);
-    const guarded = subtreeOf(chat.root).flatMap(transitionsOf).filter((transition) => transition.guard !== undefined);
+      (typeof guard === 'function' &&
+        ((guard as unknown as { guards?: unknown }).guards as unknown[] | undefined)?.every(named) === true);
+    const guarded = subtreeOf(chat.root)
+      .flatMap(transitionsOf)
+      .filter((transition) => transition.guard !== undefined);
     expect(guarded.length).toBeGreaterThan(50);
-    const inline = guarded.filter((transition) => !named(transition.guard)).map((transition) => `${transition.source.id} ${transition.eventType}`);
+    const inline = guarded
+      .filter((transition) => !named(transition.guard))
+      .map((transition) => `${transition.source.id} ${transition.eventType}`);
     expect(inline).toEqual([]);
     for (const transition of guarded) expect(guardLabel(chat, transition.guard)).not.toMatch(/unnamed|^is[A-Z]/);
     const readings = toMermaid(chat, { root: 'chat.readings' });
-    expect(readings).toContain('chat_readings_enterValue --> chat_readings_enterValue : chat.text [«Назад» and not the first tariff zone], chat.text [not a number], chat.text [more digits than the dial], chat.text [reading below previous]');
-    expect(readings).toContain('chat_readings_enterValue --> chat_readings_confirmHigh : chat.text [consumption above plausible]');
+    expect(readings).toContain(
+      'chat_readings_enterValue --> chat_readings_enterValue : chat.text [«Назад» and not the first tariff zone], chat.text [not a number], chat.text [more digits than the dial], chat.text [reading below previous]',
+    );
+    expect(readings).toContain(
+      'chat_readings_enterValue --> chat_readings_confirmHigh : chat.text [consumption above plausible]',
+    );
   });
 
   test('labels lose what Mermaid would parse', () => {

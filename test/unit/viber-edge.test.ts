@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseExactJson } from '../../shared/viber/exact-json.js';
 import { isValidViberSignature, signViberBody } from '../../shared/viber/signature.js';
-import { MalformedCallbackError, readCallback, toChatEvent } from '../../shared/viber/to-chat-event.js';
+import { readViberCallback } from '../../shared/viber/read-callback.js';
 import { renderViberMessage } from '../../shared/viber/render.js';
 import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
 
@@ -22,13 +22,18 @@ describe('the signature of a Viber callback', () => {
     expect(isValidViberSignature(body, signature, 'token')).toBe(false);
   });
   test('changes when one byte of the body changes', () => {
-    expect(isValidViberSignature(Buffer.from('{"event":"messagf"}'), signViberBody(body, 'token'), 'token')).toBe(false);
+    expect(isValidViberSignature(Buffer.from('{"event":"messagf"}'), signViberBody(body, 'token'), 'token')).toBe(
+      false,
+    );
   });
 });
 
 describe('exact JSON', () => {
   test('keeps tokens beyond 2^53 exact, as strings', () => {
-    const parsed = parseExactJson('{"message_token":5048893485934835345,"timestamp":1700000000000}') as Record<string, unknown>;
+    const parsed = parseExactJson('{"message_token":5048893485934835345,"timestamp":1700000000000}') as Record<
+      string,
+      unknown
+    >;
     expect(parsed.message_token).toBe('5048893485934835345');
     expect(parsed.timestamp).toBe(1700000000000);
     expect(JSON.parse('{"t":5048893485934835345}').t).not.toBe(5048893485934835345n.toString());
@@ -41,14 +46,36 @@ describe('exact JSON', () => {
 });
 
 describe('Viber callbacks become channel-neutral chat events', () => {
-  const read = (callback: ReturnType<typeof Callbacks.text>) => toChatEvent(readCallback(parseExactJson(toViberJson(callback))));
+  /** Signs the body (JSON text, or a value to write as JSON) with the bot's token, as Viber does, and reads it. */
+  const readSigned = (body: unknown) => {
+    const json = typeof body === 'string' ? body : JSON.stringify(body);
+    return readViberCallback(Buffer.from(json), signViberBody(json, 'token'), 'token');
+  };
+  /** The chat event of a callback the reader takes. */
+  const read = (callback: ReturnType<typeof Callbacks.text>) => {
+    const reading = readSigned(toViberJson(callback));
+    if (!reading.ok) throw new Error(`refused: ${reading.detail}`);
+    return reading.event;
+  };
 
   test('a text message', () => {
     const callback = Callbacks.text('user-1', 'Начать');
-    expect(read(callback)).toEqual({ id: callback.message_token, channel: 'viber', at: callback.timestamp, chatId: 'user-1', kind: 'text', text: 'Начать', name: 'Клиент' });
+    expect(read(callback)).toEqual({
+      id: callback.message_token,
+      channel: 'viber',
+      at: callback.timestamp,
+      chatId: 'user-1',
+      kind: 'text',
+      text: 'Начать',
+      name: 'Клиент',
+    });
   });
   test('conversation_started, subscribed, unsubscribed', () => {
-    expect(read(Callbacks.conversationStarted('u', 'qr'))).toMatchObject({ kind: 'opened', chatId: 'u', context: 'qr' });
+    expect(read(Callbacks.conversationStarted('u', 'qr'))).toMatchObject({
+      kind: 'opened',
+      chatId: 'u',
+      context: 'qr',
+    });
     expect(read(Callbacks.subscribed('u'))).toMatchObject({ kind: 'subscribed', chatId: 'u' });
     expect(read(Callbacks.unsubscribed('u'))).toMatchObject({ kind: 'unsubscribed', chatId: 'u' });
   });
@@ -57,18 +84,49 @@ describe('Viber callbacks become channel-neutral chat events', () => {
     expect(read(Callbacks.sticker('u'))).toMatchObject({ kind: 'media', mediaType: 'sticker' });
   });
   test('an event type Viber may add later is not an error', () => {
-    expect(toChatEvent(readCallback({ event: 'client_status', timestamp: 1, message_token: '1' }))).toBeNull();
+    expect(readSigned({ event: 'client_status', timestamp: 1, message_token: '1' })).toEqual({
+      ok: true,
+      event: null,
+      ignored: 'unknown-event',
+    });
+  });
+  test('a receipt is acknowledged only; conversation_started asks for the welcome', () => {
+    expect(readSigned({ event: 'delivered', timestamp: 1, message_token: '1', user_id: 'u' })).toEqual({
+      ok: true,
+      event: null,
+      ignored: 'receipt',
+    });
+    expect(readSigned(toViberJson(Callbacks.conversationStarted('u', 'qr')))).toMatchObject({
+      ok: true,
+      welcome: true,
+    });
+    expect(readSigned(toViberJson(Callbacks.subscribed('u')))).toMatchObject({ ok: true, welcome: false });
+  });
+  test('a body not signed with the bot token is refused before it is read', () => {
+    const json = toViberJson(Callbacks.text('u', 'x'));
+    expect(readViberCallback(Buffer.from(json), signViberBody(json, 'other'), 'token')).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+      detail: 'invalid signature',
+    });
+    expect(readViberCallback(Buffer.from(json), undefined, 'token')).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
   test.each([
+    ['broken JSON', '{"event":'],
     ['not an object', []],
     ['no event', { timestamp: 1, message_token: '1' }],
     ['no token', { event: 'message', timestamp: 1 }],
     ['no timestamp', { event: 'message', message_token: '1' }],
   ])('a body with %s is malformed', (_label, body) => {
-    expect(() => readCallback(body)).toThrow(MalformedCallbackError);
+    expect(readSigned(body)).toMatchObject({ ok: false, reason: 'malformed' });
   });
   test('a message without its sender is malformed', () => {
-    expect(() => toChatEvent(readCallback({ event: 'message', timestamp: 1, message_token: '1', message: { type: 'text', text: 'x' } }))).toThrow(/sender/);
+    expect(
+      readSigned({ event: 'message', timestamp: 1, message_token: '1', message: { type: 'text', text: 'x' } }),
+    ).toEqual({ ok: false, reason: 'malformed', detail: expect.stringMatching(/sender/) });
   });
 });
 
@@ -76,7 +134,11 @@ describe('replies rendered as Viber messages', () => {
   const sender = { name: 'Бот' };
   test('a text with a keyboard in the chat colour', () => {
     const message = renderViberMessage(
-      { kind: 'text', text: 'Привет', keyboard: { color: '#112233', buttons: [{ text: 'A', action: { kind: 'reply', value: 'a' }, columns: 3 }] } },
+      {
+        kind: 'text',
+        text: 'Привет',
+        keyboard: { color: '#112233', buttons: [{ text: 'A', action: { kind: 'reply', value: 'a' }, columns: 3 }] },
+      },
       sender,
       'user-1',
     );
@@ -85,21 +147,53 @@ describe('replies rendered as Viber messages', () => {
       sender,
       type: 'text',
       text: 'Привет',
-      keyboard: { Type: 'keyboard', DefaultHeight: false, Buttons: [{ Columns: 3, Rows: 1, BgColor: '#112233', Text: 'A', TextSize: 'regular', ActionType: 'reply', ActionBody: 'a' }] },
+      keyboard: {
+        Type: 'keyboard',
+        DefaultHeight: false,
+        Buttons: [
+          {
+            Columns: 3,
+            Rows: 1,
+            BgColor: '#112233',
+            Text: 'A',
+            TextSize: 'regular',
+            ActionType: 'reply',
+            ActionBody: 'a',
+          },
+        ],
+      },
     });
   });
   test('a share-phone button raises min_api_version to 3', () => {
-    const message = renderViberMessage({ kind: 'text', text: 'x', keyboard: { buttons: [{ text: 'Телефон', action: { kind: 'share-phone' } }] } }, sender, 'u');
+    const message = renderViberMessage(
+      { kind: 'text', text: 'x', keyboard: { buttons: [{ text: 'Телефон', action: { kind: 'share-phone' } }] } },
+      sender,
+      'u',
+    );
     expect(message.min_api_version).toBe(3);
     expect(message.keyboard?.Buttons[0]).toMatchObject({ ActionType: 'share-phone' });
   });
   test('URL buttons, files and locations', () => {
-    expect(renderViberMessage({ kind: 'text', text: 'x', keyboard: { buttons: [{ text: 'Сайт', action: { kind: 'open-url', url: 'https://example.org' } }] } }, sender).keyboard?.Buttons[0]).toMatchObject({
+    expect(
+      renderViberMessage(
+        {
+          kind: 'text',
+          text: 'x',
+          keyboard: { buttons: [{ text: 'Сайт', action: { kind: 'open-url', url: 'https://example.org' } }] },
+        },
+        sender,
+      ).keyboard?.Buttons[0],
+    ).toMatchObject({
       ActionType: 'open-url',
       ActionBody: 'https://example.org',
     });
-    expect(renderViberMessage({ kind: 'file', url: 'https://e.org/a.pdf', fileName: 'a.pdf', size: 10 }, sender, 'u')).toMatchObject({ type: 'file', media: 'https://e.org/a.pdf', file_name: 'a.pdf', size: 10 });
-    expect(renderViberMessage({ kind: 'location', lat: 52.28, lon: 104.28 }, sender, 'u')).toMatchObject({ type: 'location', location: { lat: 52.28, lon: 104.28 } });
+    expect(
+      renderViberMessage({ kind: 'file', url: 'https://e.org/a.pdf', fileName: 'a.pdf', size: 10 }, sender, 'u'),
+    ).toMatchObject({ type: 'file', media: 'https://e.org/a.pdf', file_name: 'a.pdf', size: 10 });
+    expect(renderViberMessage({ kind: 'location', lat: 52.28, lon: 104.28 }, sender, 'u')).toMatchObject({
+      type: 'location',
+      location: { lat: 52.28, lon: 104.28 },
+    });
   });
   test('the welcome has no receiver: it is the HTTP answer to conversation_started', () => {
     expect(renderViberMessage({ kind: 'text', text: 'x' }, sender)).not.toHaveProperty('receiver');

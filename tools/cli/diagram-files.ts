@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createChatMachine } from '../../machines/chat.machine.js';
 import { diagramsReadme, machineDiagrams, type Diagram } from '../../machines/diagram/machine-diagrams.js';
-import { fileContentCatalog } from '../../shared/content.js';
+import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 
 export const DIAGRAMS_DIR = fileURLToPath(new URL('../../docs/diagrams', import.meta.url));
 

@@ -15,14 +15,17 @@ import { Groups } from '../../shared/bus/chat-bus.js';
 import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
 import { listDeadLetters, replayDeadLetter, type DeadLetter } from '../../shared/bus/dead-letters.js';
 import { chatTag, createLogger } from '../../shared/ops/logger.js';
-import { createViberBotApi } from '../../shared/viber/api.js';
+import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
-import { readOutboundSettings } from '../../services/outbound/config.js';
-import { natsParkedChats } from '../../services/outbound/parked-chats.js';
-import { replayOutboundLetters, type ReplayReport } from '../../services/outbound/replay.js';
-import { natsSentReplies } from '../../services/outbound/sent-replies.js';
-import { timedSend } from '../../services/outbound/viber-send.js';
+import {
+  readOutboundSettings,
+  replayOutboundLetters,
+  type ReplayReport,
+  timedSend,
+} from '../../services/outbound/index.js';
+import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
+import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
 
 const { values } = parseArgs({ options: { group: { type: 'string' }, replay: { type: 'boolean', default: false } } });
 const wants = (group: string) => values.group === undefined || values.group === group;

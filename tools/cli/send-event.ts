@@ -36,7 +36,9 @@ if (!callback) {
 }
 
 const messagesUrl = `${values.viber}/_fake/messages?receiver=${encodeURIComponent(user)}`;
-const sentBefore = await fetch(messagesUrl).then((r) => r.json() as Promise<SentMessage[]>).catch(() => undefined);
+const sentBefore = await fetch(messagesUrl)
+  .then((r) => r.json() as Promise<SentMessage[]>)
+  .catch(() => undefined);
 const answer = await postCallback(values.webhook!, callback, values.token!);
 console.log(`ingress answered ${answer.status}: ${answer.body}`);
 // The welcome is the HTTP answer itself (Viber allows nothing else before the customer writes).
@@ -52,7 +54,11 @@ while (Date.now() < deadline) {
   if (fresh.length > 0 && Date.now() > deadline - 2_000) break;
 }
 for (const message of fresh) {
-  const buttons = (message.body.keyboard as { Buttons?: { Text?: string }[] } | undefined)?.Buttons?.map((b) => `[${b.Text}]`).join(' ');
-  console.log(`bot → ${user}: ${String(message.body.text ?? message.body.media ?? message.body.type)}${buttons ? `\n      ${buttons}` : ''}`);
+  const buttons = (message.body.keyboard as { Buttons?: { Text?: string }[] } | undefined)?.Buttons?.map(
+    (b) => `[${b.Text}]`,
+  ).join(' ');
+  console.log(
+    `bot → ${user}: ${String(message.body.text ?? message.body.media ?? message.body.type)}${buttons ? `\n      ${buttons}` : ''}`,
+  );
 }
 if (fresh.length === 0) console.log('(no reply reached the fake Viber API within 3 s)');

@@ -5,7 +5,7 @@
  *   VIBER_AUTH_TOKEN=… WEBHOOK_URL=https://bot.example.com/viber/webhook npm run set-webhook
  */
 import { readConfig } from '../../shared/ops/config.js';
-import { createViberBotApi } from '../../shared/viber/api.js';
+import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 

@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   inspections: InspectionLog;
   /** The chat machine's diagram with the given state value highlighted. */
   diagram(state: unknown, scope: DiagramScope): DiagramView;
+  /** Puts a reading-reminder tick on the bus for the given day (YYYY-MM-DD), as the daily cron does. */
+  remind?(day: string): Promise<void>;
   logger: Logger;
 }
 
@@ -22,7 +24,8 @@ const MAX_NAME = 28;
 const PHONE = /^\+?[\d\s()-]{10,20}$/;
 
 const seqParam = (value: unknown) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : 0);
-const textParam = (value: unknown, max: number) => (typeof value === 'string' && value.trim() !== '' && value.length <= max ? value : undefined);
+const textParam = (value: unknown, max: number) =>
+  typeof value === 'string' && value.trim() !== '' && value.length <= max ? value : undefined;
 
 /**
  * The Viber simulator: the phone-like page (public/) and its API. The page is a customer in
@@ -30,7 +33,10 @@ const textParam = (value: unknown, max: number) => (typeof value === 'string' &&
  */
 export function buildSimulator(options: SimulatorOptions): FastifyInstance {
   const { link, logger } = options;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.register(staticAssets());
 
@@ -61,14 +67,16 @@ export function buildSimulator(options: SimulatorOptions): FastifyInstance {
   app.post('/api/customers/:id/text', async (request, reply) => {
     const customer = customerOf(request.params, request.body);
     const text = textParam((request.body as { text?: unknown } | null)?.text, MAX_TEXT);
-    if (!customer || text === undefined) return reply.code(400).send({ error: `expected a customer id and {text} of 1..${MAX_TEXT} characters` });
+    if (!customer || text === undefined)
+      return reply.code(400).send({ error: `expected a customer id and {text} of 1..${MAX_TEXT} characters` });
     return relay(reply, () => link.text(customer, text));
   });
 
   app.post('/api/customers/:id/contact', async (request, reply) => {
     const customer = customerOf(request.params, request.body);
     const phone = (request.body as { phone?: unknown } | null)?.phone;
-    if (!customer || typeof phone !== 'string' || !PHONE.test(phone)) return reply.code(400).send({ error: 'expected a customer id and {phone}' });
+    if (!customer || typeof phone !== 'string' || !PHONE.test(phone))
+      return reply.code(400).send({ error: 'expected a customer id and {phone}' });
     // Viber sends the number as the phone's book has it, digits with the country code.
     return relay(reply, () => link.contact(customer, phone.replace(/[^\d+]/g, '')));
   });
@@ -97,9 +105,18 @@ export function buildSimulator(options: SimulatorOptions): FastifyInstance {
     return options.diagram(value, scope === 'section' ? 'section' : 'all');
   });
 
+  // The demo accounts take readings any day, so their window opens on the 1st: the tick says it is that day.
+  app.post('/api/reminders/tick', async (_request, reply) => {
+    if (!options.remind) return reply.code(404).send({ error: 'reminders are not wired here' });
+    const day = `${new Date().toISOString().slice(0, 7)}-01`;
+    return relay(reply, async () => (await options.remind!(day), { day }));
+  });
+
   app.get('/api/sms', async (request, reply) =>
     relay(reply, async () => {
-      const response = await fetch(`${options.referenceUrl}/sms/outbox?after=${seqParam((request.query as { after?: unknown }).after)}`);
+      const response = await fetch(
+        `${options.referenceUrl}/sms/outbox?after=${seqParam((request.query as { after?: unknown }).after)}`,
+      );
       if (!response.ok) throw new Error(`the SMS outbox answered ${response.status}`);
       return response.json();
     }),

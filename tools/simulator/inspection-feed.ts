@@ -1,6 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { INSPECT_ALL_SUBJECT, type InspectionReport } from '../../shared/contracts/inspection.js';
+import { isRecord } from '../../shared/contracts/is-record.js';
 import type { Logger } from '../../shared/ops/logger.js';
+import { dropOldest, touch } from '../../shared/ops/bounded-map.js';
 
 /** A report as the page sees it: numbered per chat, so the page asks only for what is new. */
 export interface NumberedReport extends Omit<InspectionReport, 'chat'> {
@@ -19,12 +21,17 @@ export class InspectionLog {
 
   add(report: InspectionReport, at = Date.now()): void {
     const chat = this.chats.get(report.chat) ?? { next: 1, reports: [] };
-    // Re-inserting moves the chat to the end: the map's order is the order of activity.
-    this.chats.delete(report.chat);
-    this.chats.set(report.chat, chat);
-    chat.reports.push({ n: chat.next++, at, type: report.type, state: report.state, ...(report.event === undefined ? {} : { event: report.event }) });
+    // The map's order is the order of activity.
+    touch(this.chats, report.chat, chat);
+    chat.reports.push({
+      n: chat.next++,
+      at,
+      type: report.type,
+      state: report.state,
+      ...(report.event === undefined ? {} : { event: report.event }),
+    });
     if (chat.reports.length > REPORTS_PER_CHAT) chat.reports.shift();
-    if (this.chats.size > MAX_CHATS) this.chats.delete(this.chats.keys().next().value!);
+    dropOldest(this.chats, MAX_CHATS);
   }
 
   since(tag: string, after: number): NumberedReport[] {
@@ -33,7 +40,7 @@ export class InspectionLog {
 }
 
 const isReport = (value: unknown): value is InspectionReport =>
-  typeof value === 'object' && value !== null && typeof (value as InspectionReport).chat === 'string' && typeof (value as InspectionReport).type === 'string';
+  isRecord(value) && typeof value.chat === 'string' && typeof value.type === 'string';
 
 /** Listens to every worker's reports (`inspect.chat.>`) until stopped. */
 export function listenToInspection(nc: NatsConnection, log: InspectionLog, logger: Logger): { stop(): void } {

@@ -1,5 +1,6 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { toMermaid } from '../../machines/diagram/mermaid.js';
+import { dropOldest } from '../../shared/ops/bounded-map.js';
 
 /**
  * The whole dialogue, or what matters now: the section (top-level compound state) the chat is in,
@@ -22,7 +23,8 @@ export interface DiagramView {
  * not have are skipped.
  */
 export function activeNodes(node: AnyStateNode, value: unknown): AnyStateNode[] {
-  const child = (key: string): AnyStateNode | undefined => (Object.hasOwn(node.states, key) ? node.states[key] : undefined);
+  const child = (key: string): AnyStateNode | undefined =>
+    Object.hasOwn(node.states, key) ? node.states[key] : undefined;
   if (typeof value === 'string') return [child(value)].filter((n): n is AnyStateNode => n !== undefined);
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, inner]) => {
@@ -50,10 +52,14 @@ export function machineDiagrams(machine: AnyStateMachine): (state: unknown, scop
     const section = active[0] && !isLeaf(active[0]) ? active[0].id : undefined;
     const root = scope === 'section' ? section : undefined;
     const overview = scope === 'section' && root === undefined;
-    const mermaid = toMermaid(machine, { ...(root ? { root } : {}), ...(overview ? { depth: OVERVIEW_DEPTH } : {}), highlight: current });
+    const mermaid = toMermaid(machine, {
+      ...(root ? { root } : {}),
+      ...(overview ? { depth: OVERVIEW_DEPTH } : {}),
+      highlight: current,
+    });
     const view: DiagramView = { mermaid, ...(root ? { root } : {}), current };
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, view);
+    dropOldest(cache, CACHE_SIZE);
     return view;
   };
 }

@@ -1,9 +1,10 @@
 import { connectBus } from '../../shared/bus/bus.js';
 import { readConfig } from '../../shared/ops/config.js';
-import { DEFAULT_CONTENT_PATH, fileContentCatalog } from '../../shared/content.js';
+import { DEFAULT_CONTENT_PATH, fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import { runService } from '../../shared/ops/service.js';
 import { createChatMachine } from '../../machines/chat.machine.js';
+import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
 import { buildSimulator } from './app.js';
 import { InspectionLog, listenToInspection } from './inspection-feed.js';
 import { machineDiagrams } from './machine-diagram.js';
@@ -35,6 +36,7 @@ runService(logger, async () => {
     referenceUrl: config.referenceUrl,
     inspections,
     diagram: machineDiagrams(machine),
+    remind: (day) => publishReminderTick(bus.js, { day }),
     logger,
   });
   await app.listen({ host: config.host, port: config.port });

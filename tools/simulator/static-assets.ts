@@ -32,15 +32,23 @@ export function staticAssets() {
   return async (app: FastifyInstance) => {
     const files = readdirSync(PUBLIC_DIR).filter((name) => CONTENT_TYPES[extname(name)] !== undefined);
     const send = (path: string, type: string, cache: string) => async (_request: unknown, reply: FastifyReply) =>
-      reply.type(type).header('cache-control', cache).send(await readFile(path));
+      reply
+        .type(type)
+        .header('cache-control', cache)
+        .send(await readFile(path));
 
     // Read on each request: a developer editing the page sees the change on reload.
-    for (const name of files) app.get(`/${name}`, send(join(PUBLIC_DIR, name), CONTENT_TYPES[extname(name)]!, 'no-cache'));
+    for (const name of files)
+      app.get(`/${name}`, send(join(PUBLIC_DIR, name), CONTENT_TYPES[extname(name)]!, 'no-cache'));
     app.get('/', send(join(PUBLIC_DIR, 'index.html'), CONTENT_TYPES['.html']!, 'no-cache'));
 
     const bundle = mermaidBundle();
     app.get(MERMAID_BUNDLE_PATH, async (request, reply) => {
-      if (!bundle) return reply.code(404).type('text/plain').send('mermaid is not installed (npm install): the diagram is unavailable');
+      if (!bundle)
+        return reply
+          .code(404)
+          .type('text/plain')
+          .send('mermaid is not installed (npm install): the diagram is unavailable');
       return send(bundle, CONTENT_TYPES['.js']!, 'max-age=3600')(request, reply);
     });
   };

@@ -21,7 +21,10 @@ export interface ViberLinkOptions {
 
 export class WebhookRefused extends Error {
   override name = 'WebhookRefused';
-  constructor(readonly status: number, body: string) {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
     super(`ingress answered ${status}: ${body.slice(0, 200)}`);
   }
 }

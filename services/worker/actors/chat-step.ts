@@ -17,10 +17,19 @@ export interface EffectRequest {
   input: unknown;
 }
 
+/**
+ * A delayed event the machine armed (XState's `after`, or `raise` with a delay) or cancelled (on
+ * leaving the state that armed it), in the order the step did them. XState would keep these in
+ * memory; the worker makes them durable timers (shared/bus/timers.ts).
+ */
+export type TimerRequest =
+  { arm: { id: string; delay: number; event: { type: string } & Record<string, unknown> } } | { cancel: string };
+
 export interface Step {
   snapshot: AnyMachineSnapshot;
   replies: Reply[];
   effects: EffectRequest[];
+  timers: TimerRequest[];
 }
 
 /** How an effect ended, as the machine is told: its output, or a failure it can explain. */
@@ -45,9 +54,29 @@ const requestedEffects = (snapshot: AnyMachineSnapshot, actions: readonly Action
     return typeof src === 'string' && snapshot.children[id] ? [{ childId: id, src, input }] : [];
   });
 
+/** Delayed raises and cancels, as pure `transition()` returns them instead of running timers. */
+const requestedTimers = (actions: readonly ActionLike[]): TimerRequest[] =>
+  actions.flatMap((action): TimerRequest[] => {
+    if (action.type === 'xstate.cancel') return [{ cancel: String((action.params as { sendId: unknown }).sendId) }];
+    if (action.type !== 'xstate.raise') return [];
+    const { event, id, delay } = action.params as {
+      event: { type: string } & Record<string, unknown>;
+      id?: string;
+      delay?: number;
+    };
+    // A raise without a delay was handled inside the step already.
+    if (typeof delay !== 'number') return [];
+    return [{ arm: { id: id ?? event.type, delay: Math.max(0, delay), event } }];
+  });
+
 function resolved(snapshot: AnyMachineSnapshot, actions: readonly ActionLike[]): Step {
   if (snapshot.status === 'error') throw new Error(`the machine failed: ${String(snapshot.error)}`);
-  return { snapshot, replies: emittedReplies(actions), effects: requestedEffects(snapshot, actions) };
+  return {
+    snapshot,
+    replies: emittedReplies(actions),
+    effects: requestedEffects(snapshot, actions),
+    timers: requestedTimers(actions),
+  };
 }
 
 /** One event through the machine. */
@@ -56,8 +85,20 @@ export function step(dialogue: Dialogue, snapshot: AnyMachineSnapshot, event: Ch
   return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
 }
 
+/** A durable timer fired: the machine gets the very event XState had scheduled. */
+export function fire(dialogue: Dialogue, snapshot: AnyMachineSnapshot, event: { type: string }): Step {
+  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
+  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
+}
+
 /** The machine told how one of its effects ended, in XState's own terms for an invoked child. */
-export function settle(dialogue: Dialogue, snapshot: AnyMachineSnapshot, childId: string, outcome: EffectOutcome, meta: { id: string; at: number }): Step {
+export function settle(
+  dialogue: Dialogue,
+  snapshot: AnyMachineSnapshot,
+  childId: string,
+  outcome: EffectOutcome,
+  meta: { id: string; at: number },
+): Step {
   const event = outcome.ok
     ? { type: `xstate.done.actor.${childId}`, output: outcome.output, actorId: childId, ...meta }
     : { type: `xstate.error.actor.${childId}`, error: outcome.error, actorId: childId, ...meta };
@@ -66,7 +107,8 @@ export function settle(dialogue: Dialogue, snapshot: AnyMachineSnapshot, childId
 }
 
 /** Is the child still waiting for its outcome? A state left since then has stopped it. */
-export const awaits = (snapshot: AnyMachineSnapshot, childId: string): boolean => snapshot.children[childId] !== undefined;
+export const awaits = (snapshot: AnyMachineSnapshot, childId: string): boolean =>
+  snapshot.children[childId] !== undefined;
 
 export interface Activation {
   snapshot: AnyMachineSnapshot;
@@ -78,7 +120,11 @@ export interface Activation {
  * A chat's snapshot from what the store holds. A snapshot of another machine version, or one
  * naming a state this code no longer has, starts the chat afresh keeping its settings.
  */
-export function activate(dialogue: Dialogue, chatId: string, saved: { snapshot: unknown; machineVersion: number } | null): Activation {
+export function activate(
+  dialogue: Dialogue,
+  chatId: string,
+  saved: { snapshot: unknown; machineVersion: number } | null,
+): Activation {
   if (saved && saved.machineVersion === dialogue.version) {
     const restored = tryRestore(dialogue, saved.snapshot);
     if (restored) return { snapshot: restored, reset: false };
@@ -90,7 +136,9 @@ export function activate(dialogue: Dialogue, chatId: string, saved: { snapshot: 
 function tryRestore(dialogue: Dialogue, persisted: unknown): AnyMachineSnapshot | undefined {
   try {
     // An actor that is never started only resolves the snapshot (and its children) for us.
-    const snapshot = createActor(dialogue.machine, { snapshot: persisted as never }).getSnapshot() as AnyMachineSnapshot;
+    const snapshot = createActor(dialogue.machine, {
+      snapshot: persisted as never,
+    }).getSnapshot() as AnyMachineSnapshot;
     return snapshot.status === 'active' ? snapshot : undefined;
   } catch {
     return undefined;
@@ -98,4 +146,5 @@ function tryRestore(dialogue: Dialogue, persisted: unknown): AnyMachineSnapshot 
 }
 
 /** What the store keeps of a snapshot. */
-export const persist = (dialogue: Dialogue, snapshot: AnyMachineSnapshot): unknown => dialogue.machine.getPersistedSnapshot(snapshot);
+export const persist = (dialogue: Dialogue, snapshot: AnyMachineSnapshot): unknown =>
+  dialogue.machine.getPersistedSnapshot(snapshot);

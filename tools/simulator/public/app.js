@@ -37,7 +37,18 @@ function newViberId() {
 }
 
 function addCustomer({ name, phone }) {
-  const customer = { id: newViberId(), name, phone, entries: [], after: 0, inspectAfter: 0, reports: [], keyboard: null, unread: 0, typingUntil: 0 };
+  const customer = {
+    id: newViberId(),
+    name,
+    phone,
+    entries: [],
+    after: 0,
+    inspectAfter: 0,
+    reports: [],
+    keyboard: null,
+    unread: 0,
+    typingUntil: 0,
+  };
   customers.push(customer);
   return customer;
 }
@@ -54,12 +65,29 @@ function renderCustomers() {
   view.list.replaceChildren(
     ...customers.map((customer) => {
       const last = customer.entries.findLast((entry) => entry.from !== 'note');
-      const preview = !last ? 'нет сообщений' : last.from === 'me' ? `Вы: ${last.text ?? formatPhone(last.phone)}` : last.body.text ?? `[${last.body.type}]`;
+      const preview = !last
+        ? 'нет сообщений'
+        : last.from === 'me'
+          ? `Вы: ${last.text ?? formatPhone(last.phone)}`
+          : (last.body.text ?? `[${last.body.type}]`);
       return el(
         'li',
-        { class: customer === selected ? 'customer selected' : 'customer', 'data-id': customer.id, onclick: () => select(customer) },
-        el('span', { class: 'avatar', style: { background: avatarColor(customer.id) } }, customer.name.slice(0, 1).toUpperCase()),
-        el('span', { class: 'who' }, el('span', { class: 'name' }, customer.name), el('span', { class: 'preview' }, preview.split('\n')[0])),
+        {
+          class: customer === selected ? 'customer selected' : 'customer',
+          'data-id': customer.id,
+          onclick: () => select(customer),
+        },
+        el(
+          'span',
+          { class: 'avatar', style: { background: avatarColor(customer.id) } },
+          customer.name.slice(0, 1).toUpperCase(),
+        ),
+        el(
+          'span',
+          { class: 'who' },
+          el('span', { class: 'name' }, customer.name),
+          el('span', { class: 'preview' }, preview.split('\n')[0]),
+        ),
         customer.unread > 0 ? el('span', { class: 'badge' }, customer.unread) : null,
       );
     }),
@@ -99,7 +127,10 @@ view.phone.addEventListener('input', () => {
 function renderChat() {
   const customer = selected;
   const nearBottom = view.chat.scrollHeight - view.chat.scrollTop - view.chat.clientHeight < 80;
-  view.chat.replaceChildren(...customer.entries.map(renderEntry), Date.now() < customer.typingUntil ? typingIndicator() : '');
+  view.chat.replaceChildren(
+    ...customer.entries.map(renderEntry),
+    Date.now() < customer.typingUntil ? typingIndicator() : '',
+  );
   // The keyboard first: its height changes the chat's, and the scroll must see the final one.
   renderKeyboard(view.keyboard, customer.keyboard, press);
   if (nearBottom || customer.entries.at(-1)?.from === 'me') view.chat.scrollTop = view.chat.scrollHeight;
@@ -122,7 +153,10 @@ async function open(customer) {
   note(customer, 'Клиент открыл чат с ботом (conversation_started)');
   refresh(customer);
   try {
-    const { welcome } = await api(`/api/customers/${customer.id}/open`, { method: 'POST', body: { name: customer.name } });
+    const { welcome } = await api(`/api/customers/${customer.id}/open`, {
+      method: 'POST',
+      body: { name: customer.name },
+    });
     if (welcome) receive(customer, welcome);
   } catch (error) {
     note(customer, `Не доставлено: ${error.message}`, 'error');
@@ -144,7 +178,10 @@ async function sendAs(customer, entry, path, body) {
 }
 
 const sendText = (text) => sendAs(selected, { kind: 'text', text }, 'text', { text });
-const sharePhone = () => sendAs(selected, { kind: 'contact', name: selected.name, phone: selected.phone }, 'contact', { phone: selected.phone });
+const sharePhone = () =>
+  sendAs(selected, { kind: 'contact', name: selected.name, phone: selected.phone }, 'contact', {
+    phone: selected.phone,
+  });
 
 function press(button) {
   switch (button.ActionType) {
@@ -171,7 +208,12 @@ view.composer.addEventListener('submit', (event) => {
 // --- Side panels.
 
 const sms = smsPanel({ list: $('sms-list'), empty: $('sms-empty'), selectedPhone: () => selected?.phone ?? '' });
-const inspector = inspectorPanel({ stateLine: $('state-line'), diagram: $('diagram'), trail: $('trail'), scopeButtons: [...document.querySelectorAll('.scope button')] });
+const inspector = inspectorPanel({
+  stateLine: $('state-line'),
+  diagram: $('diagram'),
+  trail: $('trail'),
+  scopeButtons: [...document.querySelectorAll('.scope button')],
+});
 
 // --- What the bot sent, read from the fake Viber API for every customer.
 
@@ -203,13 +245,26 @@ async function poll() {
 
 $('add-customer').addEventListener('click', () => {
   const index = customers.length;
-  const customer = addCustomer({ name: MORE_NAMES[(index - 1) % MORE_NAMES.length], phone: `+7 900 555-${String(10 + index).slice(-2)}-${String(index * 7).padStart(2, '0').slice(-2)}` });
+  const customer = addCustomer({
+    name: MORE_NAMES[(index - 1) % MORE_NAMES.length],
+    phone: `+7 900 555-${String(10 + index).slice(-2)}-${String(index * 7)
+      .padStart(2, '0')
+      .slice(-2)}`,
+  });
   select(customer);
   void open(customer);
 });
 $('reopen').addEventListener('click', () => void open(selected));
+// The reminder tick as the daily cron puts it on the bus, for the day the demo accounts' window opens.
+$('remind').addEventListener(
+  'click',
+  () => void api('/api/reminders/tick', { method: 'POST', body: {} }).catch(() => undefined),
+);
 
-setInterval(() => ($('clock').textContent = new Date().toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' })), 1_000);
+setInterval(
+  () => ($('clock').textContent = new Date().toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' })),
+  1_000,
+);
 window.mermaid?.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', fontFamily: 'inherit' });
 
 const first = addCustomer(DEFAULT_CUSTOMER);

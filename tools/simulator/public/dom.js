@@ -41,7 +41,8 @@ export const sameNumber = (a, b) => String(a).replace(/\D/g, '') === String(b).r
 
 export const formatTime = (at) => new Date(at).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' });
 
-export const formatSeconds = (at) => new Date(at).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export const formatSeconds = (at) =>
+  new Date(at).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export function formatSize(bytes) {
   if (!Number.isFinite(bytes)) return '';

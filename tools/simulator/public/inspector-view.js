@@ -12,16 +12,20 @@ const DIAGRAM_SCALE = 0.8;
 export function stateLabel(value) {
   if (typeof value === 'string') return value;
   if (typeof value !== 'object' || value === null) return '—';
-  return Object.entries(value).map(([name, child]) => `${name}.${stateLabel(child)}`).join(', ');
+  return Object.entries(value)
+    .map(([name, child]) => `${name}.${stateLabel(child)}`)
+    .join(', ');
 }
 
 const latestState = (reports) => (reports.findLast((r) => r.type === '@xstate.snapshot') ?? reports.at(-1))?.state;
 
 /** `xstate.done.actor.0.chat.readings.submitting` → `done: submitting`, as the diagram labels it. */
-const eventLabel = (type) => (type ?? '').replace(/^xstate\.(done|error)\.actor\.(.*)$/, (_, kind, id) => `${kind}: ${id.split('.').at(-1)}`);
+const eventLabel = (type) =>
+  (type ?? '').replace(/^xstate\.(done|error)\.actor\.(.*)$/, (_, kind, id) => `${kind}: ${id.split('.').at(-1)}`);
 
 /** The worker starts and stops the chat's actor on every turn: those are not steps of the dialogue. */
-const isStep = (report) => report.type === '@xstate.snapshot' && report.event !== 'xstate.init' && report.event !== 'xstate.stop';
+const isStep = (report) =>
+  report.type === '@xstate.snapshot' && report.event !== 'xstate.init' && report.event !== 'xstate.stop';
 
 /** Scrolls the diagram panel, and nothing around it, so the current state is in the middle. */
 function centreOn(node) {
@@ -49,9 +53,14 @@ export function inspectorPanel({ stateLine, diagram, trail, scopeButtons }) {
   }
 
   async function draw(state) {
-    const view = await api(`/api/diagram?scope=${scope}${state === undefined ? '' : `&state=${encodeURIComponent(JSON.stringify(state))}`}`);
+    const view = await api(
+      `/api/diagram?scope=${scope}${state === undefined ? '' : `&state=${encodeURIComponent(JSON.stringify(state))}`}`,
+    );
     if (!window.mermaid) {
-      diagram.replaceChildren(el('p', { class: 'empty' }, 'Mermaid не загружен (npm install): текст диаграммы:'), el('pre', {}, view.mermaid));
+      diagram.replaceChildren(
+        el('p', { class: 'empty' }, 'Mermaid не загружен (npm install): текст диаграммы:'),
+        el('pre', {}, view.mermaid),
+      );
       return;
     }
     const { svg } = await window.mermaid.render(`machine-diagram-${++renderCount}`, view.mermaid);
@@ -59,7 +68,8 @@ export function inspectorPanel({ stateLine, diagram, trail, scopeButtons }) {
     // Mermaid fits the drawing to the panel, too small to read for a big machine: near natural size, scrolled.
     const drawing = diagram.querySelector('svg');
     const naturalWidth = drawing?.viewBox?.baseVal?.width;
-    if (naturalWidth) Object.assign(drawing.style, { width: `${Math.round(naturalWidth * DIAGRAM_SCALE)}px`, maxWidth: 'none' });
+    if (naturalWidth)
+      Object.assign(drawing.style, { width: `${Math.round(naturalWidth * DIAGRAM_SCALE)}px`, maxWidth: 'none' });
     diagram.dataset.current = view.current.join(' ');
     centreOn(diagram.querySelector('.highlight'));
   }
@@ -73,14 +83,27 @@ export function inspectorPanel({ stateLine, diagram, trail, scopeButtons }) {
     const cause = steps.at(-1)?.event;
     stateLine.replaceChildren(
       ...(reports.length > 0
-        ? [el('span', { class: 'label' }, 'Состояние '), el('code', { class: 'state', id: 'current-state' }, stateLabel(state)), cause ? el('span', { class: 'event' }, ` после ${eventLabel(cause)}`) : null]
+        ? [
+            el('span', { class: 'label' }, 'Состояние '),
+            el('code', { class: 'state', id: 'current-state' }, stateLabel(state)),
+            cause ? el('span', { class: 'event' }, ` после ${eventLabel(cause)}`) : null,
+          ]
         : ['Ждём первого хода диалога… (worker запущен с INSPECT=1?)']),
     );
     trail.replaceChildren(
       ...steps
         .slice(-TRAIL)
         .reverse()
-        .map((r) => el('li', {}, el('span', { class: 'at' }, formatSeconds(r.at)), el('span', { class: 'ev' }, eventLabel(r.event)), ' → ', el('code', {}, stateLabel(r.state)))),
+        .map((r) =>
+          el(
+            'li',
+            {},
+            el('span', { class: 'at' }, formatSeconds(r.at)),
+            el('span', { class: 'ev' }, eventLabel(r.event)),
+            ' → ',
+            el('code', {}, stateLabel(r.state)),
+          ),
+        ),
     );
     const key = JSON.stringify([state ?? null, scope]);
     if (key === shownKey) return;
@@ -92,7 +115,9 @@ export function inspectorPanel({ stateLine, diagram, trail, scopeButtons }) {
 
   /** Fetches the customer's new reports; true when there were any. */
   async function poll(customer) {
-    const fresh = await api(`/api/customers/${encodeURIComponent(customer.id)}/inspection?after=${customer.inspectAfter}`);
+    const fresh = await api(
+      `/api/customers/${encodeURIComponent(customer.id)}/inspection?after=${customer.inspectAfter}`,
+    );
     if (fresh.length === 0) return false;
     customer.inspectAfter = fresh.at(-1).n;
     customer.reports.push(...fresh);

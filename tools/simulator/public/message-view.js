@@ -3,8 +3,7 @@ import { el, formatPhone, formatSize, formatTime, linkified } from './dom.js';
 // One chat entry as a bubble: the bot's send_message bodies on the left, the customer's messages
 // on the right, the simulator's own notes in the middle.
 
-const icon = (path) =>
-  el('span', { class: 'card-icon', 'aria-hidden': 'true' }, svg(path));
+const icon = (path) => el('span', { class: 'card-icon', 'aria-hidden': 'true' }, svg(path));
 
 function svg(path) {
   const node = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -28,7 +27,12 @@ const ICONS = {
 const externalLink = (href, text) => el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text);
 
 function card(iconPath, title, ...lines) {
-  return el('div', { class: 'card' }, icon(iconPath), el('div', { class: 'card-body' }, el('div', { class: 'card-title' }, title), ...lines));
+  return el(
+    'div',
+    { class: 'card' },
+    icon(iconPath),
+    el('div', { class: 'card-body' }, el('div', { class: 'card-title' }, title), ...lines),
+  );
 }
 
 function botContent(body) {
@@ -38,22 +42,37 @@ function botContent(body) {
     case 'url':
       return card(ICONS.link, 'Ссылка', externalLink(body.media, body.media));
     case 'file':
-      return card(ICONS.file, externalLink(body.media, body.file_name ?? 'файл'), el('div', { class: 'card-meta' }, formatSize(Number(body.size))));
+      return card(
+        ICONS.file,
+        externalLink(body.media, body.file_name ?? 'файл'),
+        el('div', { class: 'card-meta' }, formatSize(Number(body.size))),
+      );
     case 'location': {
       const { lat, lon } = body.location ?? {};
       const osm = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
-      return card(ICONS.pin, 'Местоположение', el('div', { class: 'card-meta' }, `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`), externalLink(osm, 'Открыть в OpenStreetMap'));
+      return card(
+        ICONS.pin,
+        'Местоположение',
+        el('div', { class: 'card-meta' }, `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`),
+        externalLink(osm, 'Открыть в OpenStreetMap'),
+      );
     }
     case 'picture':
       // No picture is loaded: the page fetches nothing from outside.
-      return card(ICONS.file, 'Изображение', externalLink(body.media, body.media), body.text ? el('div', { class: 'text' }, body.text) : null);
+      return card(
+        ICONS.file,
+        'Изображение',
+        externalLink(body.media, body.media),
+        body.text ? el('div', { class: 'text' }, body.text) : null,
+      );
     default:
       return el('div', { class: 'text muted' }, `[сообщение типа ${body.type}]`);
   }
 }
 
 function customerContent(entry) {
-  if (entry.kind === 'contact') return card(ICONS.person, entry.name, el('div', { class: 'card-meta' }, formatPhone(entry.phone)));
+  if (entry.kind === 'contact')
+    return card(ICONS.person, entry.name, el('div', { class: 'card-meta' }, formatPhone(entry.phone)));
   return el('div', { class: 'text' }, entry.text);
 }
 
@@ -63,9 +82,19 @@ export function renderEntry(entry) {
   return el(
     'div',
     { class: `msg ${mine ? 'me' : 'bot'} type-${mine ? entry.kind : entry.body.type}`, 'data-seq': entry.seq },
-    el('div', { class: 'bubble' }, mine ? customerContent(entry) : botContent(entry.body), el('span', { class: 'time' }, formatTime(entry.at))),
+    el(
+      'div',
+      { class: 'bubble' },
+      mine ? customerContent(entry) : botContent(entry.body),
+      el('span', { class: 'time' }, formatTime(entry.at)),
+    ),
   );
 }
 
 /** A few dots while the stack works on the answer. */
-export const typingIndicator = () => el('div', { class: 'msg bot typing', 'aria-label': 'бот печатает' }, el('div', { class: 'bubble' }, el('span'), el('span'), el('span')));
+export const typingIndicator = () =>
+  el(
+    'div',
+    { class: 'msg bot typing', 'aria-label': 'бот печатает' },
+    el('div', { class: 'bubble' }, el('span'), el('span'), el('span')),
+  );

@@ -7,7 +7,8 @@ const POLL_MS = 1_000;
 const KEEP = 100;
 
 /** The code in bold, so it is what the eye finds first. */
-const withCode = (text) => text.split(/(\b\d{4,6}\b)/).map((part, index) => (index % 2 === 1 ? el('b', { class: 'code' }, part) : part));
+const withCode = (text) =>
+  text.split(/(\b\d{4,6}\b)/).map((part, index) => (index % 2 === 1 ? el('b', { class: 'code' }, part) : part));
 
 export function smsPanel({ list, empty, selectedPhone }) {
   const messages = [];
@@ -21,7 +22,12 @@ export function smsPanel({ list, empty, selectedPhone }) {
         el(
           'li',
           { class: sameNumber(sms.phone, phone) ? 'sms mine' : 'sms', 'data-phone': sms.phone, 'data-seq': sms.seq },
-          el('div', { class: 'sms-head' }, el('span', { class: 'sms-to' }, formatPhone(sms.phone)), el('span', { class: 'sms-at' }, formatSeconds(sms.at))),
+          el(
+            'div',
+            { class: 'sms-head' },
+            el('span', { class: 'sms-to' }, formatPhone(sms.phone)),
+            el('span', { class: 'sms-at' }, formatSeconds(sms.at)),
+          ),
           el('div', { class: 'sms-text' }, withCode(sms.text)),
         ),
       ),
