@@ -19,7 +19,12 @@ export interface TurnFigures {
  * message of a chat must be the k-th expected one, so a reply that came twice or overtook another
  * shows up as a mismatch. A turn is done when its last reply arrived.
  */
-export function analyseTurns(chatIds: string[], postedAt: number[][], expectedPerLine: string[][], byChat: Map<string, ReceivedMessage[]>): TurnFigures {
+export function analyseTurns(
+  chatIds: string[],
+  postedAt: number[][],
+  expectedPerLine: string[][],
+  byChat: Map<string, ReceivedMessage[]>,
+): TurnFigures {
   const expected = expectedPerLine.flat();
   const lastReplyIndex = expectedPerLine.map((_, line) => expectedPerLine.slice(0, line + 1).flat().length - 1);
   const latencies: number[] = [];
@@ -36,7 +41,8 @@ export function analyseTurns(chatIds: string[], postedAt: number[][], expectedPe
     const extra = Math.max(0, received.length - expected.length);
     duplicates += extra;
     // Extra messages are counted once as duplicates; the order check looks at the shared prefix.
-    if (received.some((message, index) => index < expected.length && message.fingerprint !== expected[index])) outOfOrderChats++;
+    if (received.some((message, index) => index < expected.length && message.fingerprint !== expected[index]))
+      outOfOrderChats++;
     lastReplyIndex.forEach((index, line) => {
       const done = received[index];
       if (!done || index < 0) return;

@@ -1,13 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../../shared/ops/logger.js';
-import type { ViberApi } from '../../shared/viber/api.js';
-import { parseExactJson } from '../../shared/viber/exact-json.js';
-import { readViberCallback } from '../../shared/viber/callback-fields.js';
+import type { ViberApi } from '../../shared/ports/viber-api.js';
+import { readViberCallback } from '../../shared/viber/read-callback.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
-import { isValidViberSignature, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { isReceipt, toChatEvent } from '../../shared/viber/to-chat-event.js';
+import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import type { Dialogue } from '../../machines/dialogue.js';
-import { WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { createLimiter } from './limiter.js';
 import { ChatActor, type ChatActorDeps, type ChatStore } from '../../services/worker/index.js';
 
@@ -85,7 +83,8 @@ export function buildBaseline(deps: BaselineDeps): FastifyInstance {
     dialogue: deps.dialogue,
     // The bus's place: straight to Viber, in order, before the webhook is answered.
     publishReplies: async (replies) => {
-      for (const outbound of replies) await deps.viber.sendMessage(renderViberMessage(outbound.reply, deps.sender, outbound.chatId));
+      for (const outbound of replies)
+        await deps.viber.sendMessage(renderViberMessage(outbound.reply, deps.sender, outbound.chatId));
     },
     // The benchmark's script asks for no billing or SMS; anything else is told they are away.
     runEffect: async (effect) => ({ ok: false, error: { message: `the baseline runs no "${effect.src}"` } }),
@@ -94,10 +93,10 @@ export function buildBaseline(deps: BaselineDeps): FastifyInstance {
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const raw = request.body as Buffer;
-    if (!isValidViberSignature(raw, request.headers[SIGNATURE_HEADER] as string | undefined, deps.authToken)) return reply.code(403).send({ error: 'invalid signature' });
-    const callback = readViberCallback(parseExactJson(raw.toString('utf8')));
-    const event = isReceipt(callback) ? null : toChatEvent(callback);
-    if (event === null) return { status: 0 };
+    const reading = readViberCallback(raw, request.headers[SIGNATURE_HEADER] as string | undefined, deps.authToken);
+    if (!reading.ok) return reply.code(reading.reason === 'bad-signature' ? 403 : 400).send({ error: reading.detail });
+    if (reading.event === null) return { status: 0 };
+    const { event } = reading;
     const seq = unfinished.get(event.id) ?? ++sequence;
     unfinished.set(event.id, seq);
     const turn = { logger: deps.logger, correlationId: event.id };

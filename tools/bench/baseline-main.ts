@@ -1,9 +1,9 @@
 import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
-import { fileContentCatalog } from '../../shared/content.js';
+import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import { connectStore } from '../../shared/store/mongo.js';
 import { runService } from '../../shared/ops/service.js';
-import { createViberBotApi } from '../../shared/viber/api.js';
+import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chatDialogue } from '../../machines/dialogue.js';

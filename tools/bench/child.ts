@@ -11,7 +11,11 @@ export interface BenchChild {
 
 /** Runs one of the benchmark's own TypeScript entry points as a Node process, until its port is open. */
 export async function startBenchChild(entry: string, env: Record<string, string>, port: number): Promise<BenchChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitForPort(port, 30_000, child);
   return {
     pid: child.pid!,

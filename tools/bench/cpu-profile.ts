@@ -58,18 +58,32 @@ function selfTime(profiles: CpuProfile[], keyOf: (frame: CallFrame) => string, t
 
 /** The functions that spent the most time themselves (not in what they called). */
 export const hotFunctions = (profiles: CpuProfile[], top = 20) =>
-  selfTime(profiles, (frame) => (PSEUDO_FRAMES.has(frame.functionName) ? frame.functionName : `${frame.functionName || '(anonymous)'} ${place(frame.url)}${frame.url && !frame.url.startsWith('node:') ? `:${frame.lineNumber + 1}` : ''}`), top);
+  selfTime(
+    profiles,
+    (frame) =>
+      PSEUDO_FRAMES.has(frame.functionName)
+        ? frame.functionName
+        : `${frame.functionName || '(anonymous)'} ${place(frame.url)}${frame.url && !frame.url.startsWith('node:') ? `:${frame.lineNumber + 1}` : ''}`,
+    top,
+  );
 
 /** Self time by package, or by folder of the repo's own code: where the CPU goes, coarsely. */
 export const hotPlaces = (profiles: CpuProfile[], top = 15) =>
-  selfTime(profiles, (frame) => (PSEUDO_FRAMES.has(frame.functionName) ? frame.functionName : place(frame.url).replace(/\/[^/]+\.ts$/, '/')), top);
+  selfTime(
+    profiles,
+    (frame) =>
+      PSEUDO_FRAMES.has(frame.functionName) ? frame.functionName : place(frame.url).replace(/\/[^/]+\.ts$/, '/'),
+    top,
+  );
 
 /** The share of the profiled time the process had nothing to do. */
 export function idlePercent(profiles: CpuProfile[]): number {
   let idle = 0;
   let total = 0;
   for (const profile of profiles) {
-    const idleIds = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
+    const idleIds = new Set(
+      profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id),
+    );
     profile.samples.forEach((id, index) => {
       total += profile.timeDeltas[index] ?? 0;
       if (idleIds.has(id)) idle += profile.timeDeltas[index] ?? 0;
@@ -78,8 +92,13 @@ export function idlePercent(profiles: CpuProfile[]): number {
   return total ? Math.round((idle / total) * 1000) / 10 : 0;
 }
 
-export function readProfiles(dir: string): CpuProfile[] {
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.cpuprofile'))
-    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+/** The profiles written in a directory, by the service that wrote them (`<service>-<pid>.cpuprofile`). */
+export function readProfiles(dir: string): Map<string, CpuProfile[]> {
+  const byService = new Map<string, CpuProfile[]>();
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
+    const service = file.replace(/-\d+\.cpuprofile$/, '');
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    byService.set(service, [...(byService.get(service) ?? []), profile]);
+  }
+  return byService;
 }

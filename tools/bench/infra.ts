@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startMongoCompatible, startNats, type LocalServer } from '../dev/local-servers.js';
 import { connectStore } from '../../shared/store/mongo.js';
-import { CHATS_COLLECTION } from '../../services/worker/chat-store.js';
+import { CHATS_COLLECTION } from '../../shared/adapters/mongo-chat-store.js';
 import { childProcesses, type WatchedProcess } from './proc-sampler.js';
 
 /** The bus and the store the benchmark runs on: throwaway servers it started, or NATS_URL / MONGO_URL. */
@@ -87,14 +87,20 @@ export async function storeSizePerChat(infra: BenchInfra, dbName: string, chats:
   try {
     const stats = await store.db.command({ collStats: CHATS_COLLECTION }).catch(() => store.db.command({ dbStats: 1 }));
     const bytes = Number(stats.storageSize ?? stats.size ?? stats.dataSize);
-    if (Number.isFinite(bytes) && bytes > 0) return { bytesPerChat: Math.round(bytes / chats), source: stats.ns ? 'collStats.storageSize' : 'dbStats.storageSize' };
+    if (Number.isFinite(bytes) && bytes > 0)
+      return {
+        bytesPerChat: Math.round(bytes / chats),
+        source: stats.ns ? 'collStats.storageSize' : 'dbStats.storageSize',
+      };
   } catch {
     // Statistics this server does not have: the files on disk below.
   } finally {
     await store.close();
   }
   if (!infra.storeDir) return null;
-  const files = ['', '-wal'].map((suffix) => join(infra.storeDir!, `${dbName}.sqlite${suffix}`)).filter((file) => existsSync(file));
+  const files = ['', '-wal']
+    .map((suffix) => join(infra.storeDir!, `${dbName}.sqlite${suffix}`))
+    .filter((file) => existsSync(file));
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   return bytes > 0 ? { bytesPerChat: Math.round(bytes / chats), source: 'SQLite files on disk' } : null;
 }

@@ -26,7 +26,12 @@ async function publishAll(js: JetStreamClient, count: number, payload: Uint8Arra
   return (count / (performance.now() - started)) * 1000;
 }
 
-async function consumeAll(js: JetStreamClient, consumerName: string, count: number, oneAtATime: boolean): Promise<number> {
+async function consumeAll(
+  js: JetStreamClient,
+  consumerName: string,
+  count: number,
+  oneAtATime: boolean,
+): Promise<number> {
   const consumer = await js.consumers.get(STREAM, consumerName);
   const started = performance.now();
   const messages = await consumer.consume({ max_messages: oneAtATime ? 1 : PUBLISH_WINDOW });
@@ -53,18 +58,38 @@ export async function measureJetStream(natsUrl: string, messages: number): Promi
     await jsm.streams.delete(STREAM).catch(() => false);
     await jsm.streams.add({ name: STREAM, subjects: [SUBJECT] });
     // About the size of a chat event: ids, the text, the channel's fields.
-    const payload = new TextEncoder().encode(JSON.stringify({ id: '7123456789012345678', channel: 'viber', chatId: 'x'.repeat(24), kind: 'text', text: 'Сервисный центр', at: Date.now(), pad: 'p'.repeat(200) }));
+    const payload = new TextEncoder().encode(
+      JSON.stringify({
+        id: '7123456789012345678',
+        channel: 'viber',
+        chatId: 'x'.repeat(24),
+        kind: 'text',
+        text: 'Сервисный центр',
+        at: Date.now(),
+        pad: 'p'.repeat(200),
+      }),
+    );
     const publishPerSecond = await publishAll(js, messages, payload);
 
     await jsm.consumers.add(STREAM, { durable_name: 'batched', ack_policy: AckPolicy.Explicit });
     const consumeBatchedPerSecond = await consumeAll(js, 'batched', messages, false);
 
     const oneAtATimeMessages = Math.min(messages, 5_000);
-    await jsm.consumers.add(STREAM, { durable_name: 'one-at-a-time', ack_policy: AckPolicy.Explicit, max_ack_pending: 1 });
+    await jsm.consumers.add(STREAM, {
+      durable_name: 'one-at-a-time',
+      ack_policy: AckPolicy.Explicit,
+      max_ack_pending: 1,
+    });
     const consumeOneAtATimePerSecond = await consumeAll(js, 'one-at-a-time', oneAtATimeMessages, true);
 
     await jsm.streams.delete(STREAM);
-    return { messages, publishPerSecond: round(publishPerSecond), consumeBatchedPerSecond: round(consumeBatchedPerSecond), consumeOneAtATimePerSecond: round(consumeOneAtATimePerSecond), oneAtATimeMessages };
+    return {
+      messages,
+      publishPerSecond: round(publishPerSecond),
+      consumeBatchedPerSecond: round(consumeBatchedPerSecond),
+      consumeOneAtATimePerSecond: round(consumeOneAtATimePerSecond),
+      oneAtATimeMessages,
+    };
   } finally {
     await nc.close();
   }

@@ -42,7 +42,15 @@ function post(agent: Agent, url: URL, prepared: PreparedPost): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': prepared.body.length, [SIGNATURE_HEADER]: prepared.signature } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': prepared.body.length,
+          [SIGNATURE_HEADER]: prepared.signature,
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

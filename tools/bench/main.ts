@@ -36,7 +36,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * Runs the load against a started target, then stops it whatever happened. Where there are workers,
  * the load waits until they have spread the partitions, and their metrics are read before they stop.
  */
-async function measure(target: Omit<RunningTarget, 'fakeViberUrl'>, infra: BenchInfra, plan: Omit<ScenarioPlan, 'webhookUrl' | 'processes' | 'authToken'>): Promise<MeasuredScenario> {
+async function measure(
+  target: Omit<RunningTarget, 'fakeViberUrl'>,
+  infra: BenchInfra,
+  plan: Omit<ScenarioPlan, 'webhookUrl' | 'processes' | 'authToken'>,
+): Promise<MeasuredScenario> {
   running.add(target.stop);
   try {
     const urls = target.workerMetricsUrls;
@@ -57,52 +61,121 @@ async function measure(target: Omit<RunningTarget, 'fakeViberUrl'>, infra: Bench
   }
 }
 
+/** Each pipeline's turns/s over the baseline's at the same number of chats. */
+function pipelineToBaseline(scenarios: MeasuredScenario[]): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  for (const pipeline of scenarios.filter((s) => s.workers && s.turns && !s.rate)) {
+    const baseline = scenarios.find((s) => s.name === `baseline ${pipeline.chats}c`)?.turns?.turnsPerSecond;
+    if (baseline) ratios[pipeline.name] = round(pipeline.turns!.turnsPerSecond / baseline, 2);
+  }
+  return ratios;
+}
+
 async function main(options: BenchOptions): Promise<BenchResults> {
   const infra = await startBenchInfra(say);
   running.add(infra.stop);
   say(`nats ${infra.natsUrl}, store ${infra.storeEngine} at ${infra.mongoUrl}`);
   const script = BENCH_SCRIPTS[options.script];
   const { expectedPerLine, snapshot } = await runScriptInProcess(script);
-  const load = { chats: options.chats, script, concurrency: options.concurrency, rate: options.rate };
-  const results: BenchResults = { startedAt: new Date().toISOString(), machine: describeMachine(), storeEngine: infra.storeEngine, options: { ...options }, scenarios: [] };
-  const withStore = async (name: string, start: (mongoDb: string) => Promise<RunningTarget>, workers?: number) => {
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    machine: describeMachine(),
+    storeEngine: infra.storeEngine,
+    options: { ...options },
+    scenarios: [],
+  };
+  const loadOf = (chats: number, rate = options.rate) => ({ chats, script, concurrency: options.concurrency, rate });
+  const withStore = async (
+    name: string,
+    chats: number,
+    start: (mongoDb: string) => Promise<RunningTarget>,
+    workers?: number,
+    rate?: number,
+  ) => {
     const mongoDb = databaseFor(name);
     await emptyBus(infra.natsUrl);
     const target = await start(mongoDb);
-    const result = await measure(target, infra, { ...load, name, replies: { fakeViberUrl: target.fakeViberUrl, expectedPerLine } });
-    results.scenarios.push({ ...result, workers, storeSize: await storeSizePerChat(infra, mongoDb, options.chats) });
+    const result = await measure(target, infra, {
+      ...loadOf(chats, rate),
+      name,
+      replies: { fakeViberUrl: target.fakeViberUrl, expectedPerLine },
+    });
+    results.scenarios.push({
+      ...result,
+      chats,
+      workers,
+      rate,
+      storeSize: await storeSizePerChat(infra, mongoDb, chats),
+    });
   };
+  const largest = Math.max(...options.chats);
+  const stores = { natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl };
   try {
     if (!options.skipCeilings) {
       say('ceiling: fastify answering 200 with nothing behind it');
-      results.scenarios.push(await measure(await startEmptyWebhook(), infra, { ...load, name: 'empty webhook' }));
+      results.scenarios.push(
+        await measure(await startEmptyWebhook(), infra, { ...loadOf(largest), name: 'empty webhook' }),
+      );
       say(`ceiling: JetStream publish and consume, ${options.jetstreamMessages} messages`);
       await emptyBus(infra.natsUrl);
       results.jetstream = await measureJetStream(infra.natsUrl, options.jetstreamMessages);
       say('ceiling: what each store operation of a turn costs');
-      // As many documents as a scenario leaves behind: a head and a version per line, per chat.
-      const documents = options.chats * (script.length + 1);
+      // As many documents as the largest scenario leaves behind: a head and a version per line, per chat.
+      const documents = largest * (script.length + 1);
       const storeDb = databaseFor('store ops');
       results.storeCosts = await measureStoreCosts(infra.mongoUrl, storeDb, snapshot, documents, options.partitions);
     }
-    if (!options.skipBaseline) {
-      say('baseline: the whole bot in one process, no bus');
-      await withStore('baseline', (mongoDb) => startBaseline({ natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl, mongoDb }, options.partitions));
-    }
     const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'energobot-bench-profile-')) : undefined;
-    if (!options.skipPipeline) {
+    for (const chats of options.chats) {
+      if (!options.skipBaseline) {
+        say(`baseline: the whole bot in one process, no bus; ${chats} chats`);
+        await withStore(`baseline ${chats}c`, chats, (mongoDb) =>
+          startBaseline({ ...stores, mongoDb }, options.partitions),
+        );
+      }
+      if (options.skipPipeline) continue;
       for (const workers of options.workers) {
-        say(`pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ${options.partitions} partitions`);
-        // Profiles of the last worker count only: one profile set, of the busiest configuration.
-        const profile = workers === options.workers.at(-1) ? profileDir : undefined;
-        await withStore(`pipeline ${workers}w`, (mongoDb) => startPipeline({ natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl, mongoDb }, { workers, partitions: options.partitions, profileDir: profile }), workers);
+        say(
+          `pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ${options.partitions} partitions; ${chats} chats`,
+        );
+        // Profiles of the last scenario only: one profile set, of the busiest configuration.
+        const last = workers === options.workers.at(-1) && chats === options.chats.at(-1);
+        const pipeline = { workers, partitions: options.partitions, profileDir: last ? profileDir : undefined };
+        await withStore(
+          `pipeline ${workers}w ${chats}c`,
+          chats,
+          (mongoDb) => startPipeline({ ...stores, mongoDb }, pipeline),
+          workers,
+        );
       }
     }
-    const baseline = results.scenarios.find((s) => s.name === 'baseline')?.turns?.turnsPerSecond;
-    if (baseline) results.pipelineToBaseline = Object.fromEntries(results.scenarios.filter((s) => s.workers).map((s) => [s.name, round(s.turns!.turnsPerSecond / baseline, 2)]));
+    const flatOut = results.scenarios.find((s) => s.workers === options.workers[0] && s.chats === options.chats[0]);
+    const saturation = flatOut?.turns?.turnsPerSecond;
+    if (options.rate === undefined && saturation) {
+      // Latency is only meaningful below saturation: the same pipeline again at half the turns/s it reached.
+      const [workers, chats, rate] = [flatOut.workers!, flatOut.chats!, Math.max(1, Math.round(saturation / 2))];
+      say(`pipeline at half of saturation: ${workers} worker(s), ${chats} chats, ${rate} webhooks/s`);
+      const pipeline = { workers, partitions: options.partitions };
+      await withStore(
+        `pipeline ${workers}w ${chats}c at ${rate}/s`,
+        chats,
+        (mongoDb) => startPipeline({ ...stores, mongoDb }, pipeline),
+        workers,
+        rate,
+      );
+    }
+    results.pipelineToBaseline = pipelineToBaseline(results.scenarios);
     if (profileDir && !options.skipPipeline) {
-      const profiles = readProfiles(profileDir);
-      results.profile = { idlePercent: idlePercent(profiles), hotFunctions: hotFunctions(profiles), hotPlaces: hotPlaces(profiles), files: `${profiles.length} profile(s) in ${profileDir}` };
+      results.profile = {};
+      for (const [service, profiles] of readProfiles(profileDir)) {
+        const files = `${profiles.length} profile(s) in ${profileDir}`;
+        results.profile[service] = {
+          idlePercent: idlePercent(profiles),
+          hotFunctions: hotFunctions(profiles),
+          hotPlaces: hotPlaces(profiles),
+          files,
+        };
+      }
     }
     results.machine.loadAverageAtEnd = loadavg().map((load) => round(load, 2));
     return results;

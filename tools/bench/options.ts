@@ -3,8 +3,8 @@ import { BENCH_SCRIPTS, type BenchScriptName } from './script.js';
 
 /** What one `npm run bench` measures; every field has a flag (see docs/benchmark.md). */
 export interface BenchOptions {
-  /** Distinct chats per scenario; each sends the whole script. */
-  chats: number;
+  /** Distinct chats per scenario, one set of scenarios per figure; each chat sends the whole script. */
+  chats: number[];
   /** What each chat says (tools/bench/script.ts): `short`, 2 lines, or `long`, 8 lines. */
   script: BenchScriptName;
   /** Worker process counts to run the pipeline with, each on fresh streams and a fresh database. */
@@ -41,7 +41,7 @@ export function readBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      chats: { type: 'string', default: '1000' },
+      chats: { type: 'string', default: '1000,10000' },
       script: { type: 'string', default: 'short' },
       workers: { type: 'string', default: '1,2,4' },
       concurrency: { type: 'string', default: '200' },
@@ -56,7 +56,7 @@ export function readBenchOptions(argv: string[]): BenchOptions {
     },
   });
   return {
-    chats: Math.round(positive('chats', values.chats)),
+    chats: values.chats.split(',').map((count) => Math.round(positive('chats', count))),
     script: scriptName(values.script),
     workers: values.workers.split(',').map((count) => Math.round(positive('workers', count))),
     concurrency: Math.round(positive('concurrency', values.concurrency)),

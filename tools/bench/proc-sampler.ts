@@ -30,7 +30,13 @@ function readStat(pid: number): { name: string; fields: number[] } | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name, in parentheses, may contain spaces: count fields after its closing one.
     const close = stat.lastIndexOf(')');
-    return { name: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ').map(Number) };
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      fields: stat
+        .slice(close + 2)
+        .split(' ')
+        .map(Number),
+    };
   } catch {
     return undefined;
   }
@@ -41,7 +47,9 @@ const [PPID, UTIME, STIME, CUTIME, CSTIME] = [1, 11, 12, 13, 14];
 
 /** The processes whose parent is `parent`, with their command names. */
 export function childProcesses(parent: number): { pid: number; name: string }[] {
-  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
   return pids.flatMap((pid) => {
     const stat = readStat(pid);
     return stat?.fields[PPID] === parent ? [{ pid, name: stat.name }] : [];
@@ -109,7 +117,13 @@ export class ProcessSampler {
     return this.processes.map((process) => {
       const { name, pid } = process;
       const used = (cpuSeconds(process) ?? this.startCpu.get(pid)!) - this.startCpu.get(pid)!;
-      return { name, pid, cpuSeconds: round(used, 2), cpuPercent: Math.round((used / wallSeconds) * 100), peakRssMb: Math.round(this.peakRss.get(pid) ?? 0) };
+      return {
+        name,
+        pid,
+        cpuSeconds: round(used, 2),
+        cpuPercent: Math.round((used / wallSeconds) * 100),
+        peakRssMb: Math.round(this.peakRss.get(pid) ?? 0),
+      };
     });
   }
 

@@ -70,7 +70,17 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   let load;
   try {
     const polling = collector && pollWhileLoading(collector);
-    load = await runLoad({ webhookUrl: plan.webhookUrl, authToken: plan.authToken, chatIds, script: plan.script, concurrency: plan.concurrency, rate: plan.rate }, progress);
+    load = await runLoad(
+      {
+        webhookUrl: plan.webhookUrl,
+        authToken: plan.authToken,
+        chatIds,
+        script: plan.script,
+        concurrency: plan.concurrency,
+        rate: plan.rate,
+      },
+      progress,
+    );
     await polling?.stop();
     await collector?.waitFor(expectedTotal, QUIET_MS, () => {});
   } finally {

@@ -1,4 +1,4 @@
-import { fileContentCatalog } from '../../shared/content.js';
+import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { activate, persist, step } from '../../services/worker/index.js';
 
@@ -24,7 +24,13 @@ export const BENCH_SCRIPTS = {
 export type BenchScriptName = keyof typeof BENCH_SCRIPTS;
 
 /** A reply, or the Viber message it became, reduced to what identifies it in a chat's sequence. */
-export function fingerprint(message: { type?: unknown; kind?: unknown; text?: unknown; media?: unknown; url?: unknown }): string {
+export function fingerprint(message: {
+  type?: unknown;
+  kind?: unknown;
+  text?: unknown;
+  media?: unknown;
+  url?: unknown;
+}): string {
   return `${String(message.type ?? message.kind)}:${String(message.text ?? message.media ?? message.url ?? '')}`;
 }
 

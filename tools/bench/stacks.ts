@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../dev/local-servers.js';
 import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../dev/processes.js';
-import { WEBHOOK_PATH } from '../../services/ingress/app.js';
+import { WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { startBenchChild, type BenchChild } from './child.js';
 import type { WatchedProcess } from './proc-sampler.js';
 
@@ -27,8 +27,16 @@ interface StoreTarget {
   mongoDb: string;
 }
 
-async function stackEnv(target: StoreTarget, partitions: number): Promise<{ env: Record<string, string>; ingressUrl: string; fakeViberUrl: string }> {
-  const ports = { ingress: await freePort(), fakeViber: await freePort(), reference: await freePort(), simulator: await freePort() };
+async function stackEnv(
+  target: StoreTarget,
+  partitions: number,
+): Promise<{ env: Record<string, string>; ingressUrl: string; fakeViberUrl: string }> {
+  const ports = {
+    ingress: await freePort(),
+    fakeViber: await freePort(),
+    reference: await freePort(),
+    simulator: await freePort(),
+  };
   const env = {
     ...localStackEnv({ ...target, authToken: BENCH_AUTH_TOKEN, ports }),
     PARTITIONS: String(partitions),
@@ -36,7 +44,11 @@ async function stackEnv(target: StoreTarget, partitions: number): Promise<{ env:
     INSPECT: '0',
     LOG_LEVEL: 'info',
   };
-  return { env, ingressUrl: `http://127.0.0.1:${ports.ingress}${WEBHOOK_PATH}`, fakeViberUrl: `http://127.0.0.1:${ports.fakeViber}` };
+  return {
+    env,
+    ingressUrl: `http://127.0.0.1:${ports.ingress}${WEBHOOK_PATH}`,
+    fakeViberUrl: `http://127.0.0.1:${ports.fakeViber}`,
+  };
 }
 
 /** Starts services as `npm start` does, keeping only their latest log lines (a run writes millions). */
@@ -53,23 +65,41 @@ async function startServices(names: ServiceName[], env: Record<string, string>, 
   return services;
 }
 
-const watched = (services: ServiceProcess[]): WatchedProcess[] => services.map((service, index) => ({ name: service.name === 'worker' ? `worker-${index}` : service.name, pid: service.child.pid! }));
+const watched = (services: ServiceProcess[]): WatchedProcess[] =>
+  services.map((service, index) => ({
+    name: service.name === 'worker' ? `worker-${index}` : service.name,
+    pid: service.child.pid!,
+  }));
 
 /**
  * The real pipeline: ingress, `workers` worker processes and outbound on the given bus and store,
- * with the fake Viber API. With `profileDir`, each worker writes a V8 CPU profile there when it stops.
+ * with the fake Viber API. With `profileDir`, ingress, each worker and outbound write a V8 CPU profile
+ * there when they stop.
  */
-export async function startPipeline(target: StoreTarget, options: { workers: number; partitions: number; profileDir?: string }): Promise<RunningTarget> {
+export async function startPipeline(
+  target: StoreTarget,
+  options: { workers: number; partitions: number; profileDir?: string },
+): Promise<RunningTarget> {
   const { env, ingressUrl, fakeViberUrl } = await stackEnv(target, options.partitions);
-  const profiling: Record<string, string> = options.profileDir
-    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${PROFILER_PRELOAD}`.trim(), BENCH_PROFILE_DIR: options.profileDir }
-    : {};
-  const names: ServiceName[] = ['fake-viber', 'ingress', ...Array<ServiceName>(options.workers).fill('worker'), 'outbound'];
+  const profiling = (name: ServiceName): Record<string, string> =>
+    options.profileDir && name !== 'fake-viber'
+      ? {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${PROFILER_PRELOAD}`.trim(),
+          BENCH_PROFILE_DIR: options.profileDir,
+          BENCH_PROFILE_NAME: name,
+        }
+      : {};
+  const names: ServiceName[] = [
+    'fake-viber',
+    'ingress',
+    ...Array<ServiceName>(options.workers).fill('worker'),
+    'outbound',
+  ];
   // Ports chosen here, not by the system: the line a worker logs with its port is soon out of the kept logs.
   const opsPorts = new Map<number, number>();
   for (const [index, name] of names.entries()) if (name === 'worker') opsPorts.set(index, await freePort());
   const workerEnv: EnvFor = (name, index) =>
-    name === 'worker' ? { ...profiling, OPS_PORT: String(opsPorts.get(index)) } : {};
+    name === 'worker' ? { ...profiling(name), OPS_PORT: String(opsPorts.get(index)) } : profiling(name);
   const services = await startServices(names, env, workerEnv);
   return {
     webhookUrl: ingressUrl,
@@ -79,7 +109,6 @@ export async function startPipeline(target: StoreTarget, options: { workers: num
     stop: async () => void (await Promise.all(services.map((service) => service.stop()))),
   };
 }
-
 
 /** The one-process bot (no bus) on the given store, sending to its own fake Viber API, a turn per partition at once. */
 export async function startBaseline(target: StoreTarget, partitions: number): Promise<RunningTarget> {
@@ -104,6 +133,14 @@ export async function startBaseline(target: StoreTarget, partitions: number): Pr
 /** A webhook answering 200 with nothing behind it. */
 export async function startEmptyWebhook(): Promise<Omit<RunningTarget, 'fakeViberUrl'>> {
   const port = await freePort();
-  const child = await startBenchChild(BENCH_ENTRY, { BENCH_MODE: 'empty', BENCH_PORT: String(port), VIBER_AUTH_TOKEN: BENCH_AUTH_TOKEN, LOG_LEVEL: 'warn' }, port);
-  return { webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, processes: [{ name: 'empty-webhook', pid: child.pid }], stop: child.stop };
+  const child = await startBenchChild(
+    BENCH_ENTRY,
+    { BENCH_MODE: 'empty', BENCH_PORT: String(port), VIBER_AUTH_TOKEN: BENCH_AUTH_TOKEN, LOG_LEVEL: 'warn' },
+    port,
+  );
+  return {
+    webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    processes: [{ name: 'empty-webhook', pid: child.pid }],
+    stop: child.stop,
+  };
 }

@@ -25,7 +25,11 @@ export interface StoreCosts {
 const OPERATIONS = 200;
 const FILL_BATCH = 250;
 
-async function timed(count: number, concurrency: number, operation: (index: number) => Promise<unknown>): Promise<number> {
+async function timed(
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<unknown>,
+): Promise<number> {
   const limited = createLimiter(concurrency);
   const started = performance.now();
   await Promise.all(Array.from({ length: count }, (_, index) => limited(() => operation(index))));
@@ -43,15 +47,34 @@ function microsPer(runs: number, work: () => unknown): number {
  * `documents` chat-sized documents: the reads of a load (a head found, a next version not found),
  * the version insert and the head's upsert of a save, and the alternatives for the head.
  */
-export async function measureStoreCosts(mongoUrl: string, mongoDb: string, snapshot: unknown, documents: number, concurrency: number): Promise<StoreCosts> {
+export async function measureStoreCosts(
+  mongoUrl: string,
+  mongoDb: string,
+  snapshot: unknown,
+  documents: number,
+  concurrency: number,
+): Promise<StoreCosts> {
   const store = await connectStore(mongoUrl, mongoDb);
   try {
     const chats = store.db.collection<{ _id: string } & Record<string, unknown>>('chats');
     const text = JSON.stringify(snapshot);
-    const record = (version: number) => ({ version, machineVersion: 1, snapshot: text, lastEventSeq: version, outbox: [], recentEventIds: ['e1', 'e2'], savedAt: new Date() });
+    const record = (version: number) => ({
+      version,
+      machineVersion: 1,
+      snapshot: text,
+      lastEventSeq: version,
+      outbox: [],
+      recentEventIds: ['e1', 'e2'],
+      savedAt: new Date(),
+    });
     // In batches: one large insertMany outlasts the driver's 10 s operation timeout on FerretDB.
     for (let filled = 0; filled < documents; filled += FILL_BATCH) {
-      await chats.insertMany(Array.from({ length: Math.min(FILL_BATCH, documents - filled) }, (_, index) => ({ _id: `fill-${filled + index}`, ...record(1) })));
+      await chats.insertMany(
+        Array.from({ length: Math.min(FILL_BATCH, documents - filled) }, (_, index) => ({
+          _id: `fill-${filled + index}`,
+          ...record(1),
+        })),
+      );
     }
 
     // Each operation runs for keys a0… (one at a time), then c0… (together); later rows reuse the heads of earlier ones.
@@ -59,7 +82,10 @@ export async function measureStoreCosts(mongoUrl: string, mongoDb: string, snaps
       ['findOne by _id, found', (_key, index) => chats.findOne({ _id: `fill-${index % documents}` })],
       ['findOne by _id, missing', (key) => chats.findOne({ _id: `absent-${key}` })],
       ['insertOne (a version)', (key) => chats.insertOne({ _id: `version-${key}`, ...record(2) })],
-      ['replaceOne upsert, new (the head today)', (key) => chats.replaceOne({ _id: `head-${key}` }, record(2), { upsert: true })],
+      [
+        'replaceOne upsert, new (the head today)',
+        (key) => chats.replaceOne({ _id: `head-${key}` }, record(2), { upsert: true }),
+      ],
       ['replaceOne upsert, existing', (key) => chats.replaceOne({ _id: `head-${key}` }, record(3), { upsert: true })],
       ['replaceOne, existing, no upsert', (key) => chats.replaceOne({ _id: `head-${key}` }, record(4))],
       ['insertOne head (first save)', (key) => chats.insertOne({ _id: `new-head-${key}`, ...record(1) })],

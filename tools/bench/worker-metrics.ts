@@ -10,6 +10,9 @@ interface WorkerReading {
   ownershipChanges: number;
   partitionsOwned: number;
   liveActors: number;
+  /** Commands sent to the store: reads (find, …) and writes (insert, update, delete, …). */
+  storeReads: number;
+  storeWrites: number;
 }
 
 async function readWorker(metricsUrl: string): Promise<WorkerReading> {
@@ -22,6 +25,8 @@ async function readWorker(metricsUrl: string): Promise<WorkerReading> {
     ownershipChanges: total(samples, 'energobot_ownership_changes_total'),
     partitionsOwned: total(samples, 'energobot_partitions_owned'),
     liveActors: total(samples, 'energobot_live_chat_actors'),
+    storeReads: byLabel(samples, 'energobot_store_commands_total', 'access').read ?? 0,
+    storeWrites: byLabel(samples, 'energobot_store_commands_total', 'access').write ?? 0,
   };
 }
 
@@ -41,6 +46,9 @@ export interface ActorFigures {
   reruns: number;
   rerunsPerTurn: number | null;
   passivations: number;
+  /** Store commands per turn (the chat's versions, SMS and payment records alike). */
+  storeReadsPerTurn: number | null;
+  storeWritesPerTurn: number | null;
   /** Per worker, at the end of the load. */
   partitionsOwned: number[];
   liveActors: number[];
@@ -111,6 +119,14 @@ export async function watchWorkers(metricsUrls: string[], options: { partitions:
         reruns,
         rerunsPerTurn: perTurn(reruns, turns),
         passivations: delta((r) => r.passivations),
+        storeReadsPerTurn: perTurn(
+          delta((r) => r.storeReads),
+          turns,
+        ),
+        storeWritesPerTurn: perTurn(
+          delta((r) => r.storeWrites),
+          turns,
+        ),
         partitionsOwned: after.map((r) => r.partitionsOwned),
         liveActors: after.map((r) => r.liveActors),
         ownershipChanges: {
