@@ -14,11 +14,13 @@ export function ensureChromium(progress: (message: string) => void = () => {}): 
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
     return { reason: `${CHROMIUM} is missing: install Debian's package (apt-get install -y chromium)` };
   }
-  progress('installing Debian\'s chromium for the simulator page test (once; apt-get)…');
+  progress("installing Debian's chromium for the simulator page test (once; apt-get)…");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
     const run = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     if (run.status !== 0) return { reason: `apt-get ${args.join(' ')} failed: ${run.stderr.slice(-500)}` };
   }
-  return existsSync(CHROMIUM) ? { path: CHROMIUM } : { reason: `apt-get installed chromium, but ${CHROMIUM} is not there` };
+  return existsSync(CHROMIUM)
+    ? { path: CHROMIUM }
+    : { reason: `apt-get installed chromium, but ${CHROMIUM} is not there` };
 }

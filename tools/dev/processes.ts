@@ -87,12 +87,17 @@ function logFileFor(name: ServiceName, pid: number | undefined): string | undefi
 export async function waitForLog(service: ServiceProcess, message: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!service.logs.some((line) => line.msg === message)) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}):\n${JSON.stringify(service.logs.slice(-10), null, 1)}`);
-    if (Date.now() > deadline) throw new Error(`${service.name} did not log "${message}" within ${timeoutMs} ms:\n${JSON.stringify(service.logs.slice(-10), null, 1)}`);
+    if (service.child.exitCode !== null)
+      throw new Error(
+        `${service.name} exited (${service.child.exitCode}):\n${JSON.stringify(service.logs.slice(-10), null, 1)}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `${service.name} did not log "${message}" within ${timeoutMs} ms:\n${JSON.stringify(service.logs.slice(-10), null, 1)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
 
 export interface LocalStackPorts {
   ingress: number;
@@ -105,7 +110,13 @@ export interface LocalStackPorts {
  * The environment of every service of a local stack: one place for the addresses and the local
  * secrets, so `npm start` and the tests run the same wiring.
  */
-export function localStackEnv(options: { natsUrl: string; mongoUrl: string; mongoDb: string; authToken: string; ports: LocalStackPorts }): Record<string, string> {
+export function localStackEnv(options: {
+  natsUrl: string;
+  mongoUrl: string;
+  mongoDb: string;
+  authToken: string;
+  ports: LocalStackPorts;
+}): Record<string, string> {
   const { ports } = options;
   const reference = `http://127.0.0.1:${ports.reference}`;
   return {

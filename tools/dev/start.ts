@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createViberBotApi } from '../../shared/viber/api.js';
+import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { freePort, startMongoCompatible, startNats, waitForPort, type LocalServer } from './local-servers.js';
 import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from './processes.js';
@@ -39,7 +39,11 @@ function printSmsOutbox(outboxUrl: string) {
   let after = 0;
   setInterval(async () => {
     try {
-      const messages = (await (await fetch(`${outboxUrl}?after=${after}`)).json()) as { seq: number; phone: string; text: string }[];
+      const messages = (await (await fetch(`${outboxUrl}?after=${after}`)).json()) as {
+        seq: number;
+        phone: string;
+        text: string;
+      }[];
       for (const message of messages) {
         after = Math.max(after, message.seq);
         console.log(`\x1b[33m[sms]\x1b[0m to +${message.phone}: ${message.text}`);
@@ -74,16 +78,38 @@ async function main() {
   say(`NATS JetStream at ${natsUrl}`);
   let mongoUrl = process.env.MONGO_URL;
   if (!mongoUrl) {
-    const store = await startMongoCompatible({ dataDir: join(DATA_DIR, 'store'), port: await portOr(27017), progress: say });
+    const store = await startMongoCompatible({
+      dataDir: join(DATA_DIR, 'store'),
+      port: await portOr(27017),
+      progress: say,
+    });
     servers.push(store);
     mongoUrl = store.url;
     say(`store: ${store.engine} at ${mongoUrl} (data in .data/store)`);
   }
 
-  const ports = { ingress: await portOr(8080), fakeViber: await portOr(8090), reference: await portOr(8070), simulator: await portOr(8060) };
+  const ports = {
+    ingress: await portOr(8080),
+    fakeViber: await portOr(8090),
+    reference: await portOr(8070),
+    simulator: await portOr(8060),
+  };
   const authToken = process.env.VIBER_AUTH_TOKEN ?? DEV_TOKEN;
-  const env = localStackEnv({ natsUrl: natsUrl!, mongoUrl: mongoUrl!, mongoDb: process.env.MONGO_DB ?? 'energobot', authToken, ports });
-  const names: ServiceName[] = ['fake-viber', 'reference', 'ingress', ...Array<ServiceName>(WORKERS).fill('worker'), 'outbound', 'simulator'];
+  const env = localStackEnv({
+    natsUrl: natsUrl!,
+    mongoUrl: mongoUrl!,
+    mongoDb: process.env.MONGO_DB ?? 'energobot',
+    authToken,
+    ports,
+  });
+  const names: ServiceName[] = [
+    'fake-viber',
+    'reference',
+    'ingress',
+    ...Array<ServiceName>(WORKERS).fill('worker'),
+    'outbound',
+    'simulator',
+  ];
   names.forEach((name, index) => {
     const label = name === 'worker' ? `worker-${index - 2}` : name;
     services.push(startService(name, env, { onLine: printLine(label), keepLogs: 200 }));
@@ -91,7 +117,13 @@ async function main() {
   await Promise.all(services.map((service) => waitForLog(service, 'started', 60_000)));
 
   const webhookUrl = `http://127.0.0.1:${ports.ingress}/viber/webhook`;
-  const viber = createViberBotApi({ apiUrl: `http://127.0.0.1:${ports.fakeViber}/pa`, authToken, sender: { name: 'dev' }, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs: 5_000 });
+  const viber = createViberBotApi({
+    apiUrl: `http://127.0.0.1:${ports.fakeViber}/pa`,
+    authToken,
+    sender: { name: 'dev' },
+    eventTypes: SUBSCRIBED_EVENT_TYPES,
+    timeoutMs: 5_000,
+  });
   await viber.setWebhook(webhookUrl, SUBSCRIBED_EVENT_TYPES);
 
   printSmsOutbox(`http://127.0.0.1:${ports.reference}/sms/outbox`);
