@@ -51,5 +51,8 @@ export const hintInPlace = (message: string) => ({
   actions: say((context) => text(message, context.lastKeyboard ?? mainMenu(context.buttonColor))),
 });
 
-/** What a screen of buttons does with text it does not know: a main-menu item opens its section, anything else gets a hint and the same buttons. */
+/**
+ * What a screen of buttons does with text it does not know: a main-menu item opens its section,
+ * anything else gets a hint and the same buttons.
+ */
 export const unknownText = [...menuItemTransitions, hintInPlace(Texts.useButtons)];

@@ -92,7 +92,10 @@ export interface ChatInput {
   reminders?: boolean;
 }
 
-/** What `requestCode` answers: `locked` after too many wrong codes, `limited` after too many codes in an hour or a day. */
+/**
+ * What `requestCode` answers: `locked` after too many wrong codes, `limited` after too many codes
+ * in an hour or a day.
+ */
 export type CodeRequestOutcome = CodeRequestResult;
 
 const CODE_FORMAT = new RegExp(`^\\d{${CODE_DIGITS}}$`);

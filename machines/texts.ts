@@ -75,7 +75,8 @@ export const formatAccount = (account: string) =>
 export type Flow = 'readings' | 'payment';
 const PURPOSE: Record<Flow, string> = { readings: 'Чтобы передать показания', payment: 'Чтобы оплатить картой' };
 const identifyIntro = (flow: Flow) =>
-  `${PURPOSE[flow]}, нужно пройти идентификацию: бот отправит СМС код на номер телефона, указанный в Личном кабинете. Нажмите «Запросить СМС код».`;
+  `${PURPOSE[flow]}, нужно пройти идентификацию: бот отправит СМС код на номер телефона, ` +
+  `указанный в Личном кабинете. Нажмите «Запросить СМС код».`;
 
 export const Texts = {
   welcome:
@@ -89,21 +90,27 @@ export const Texts = {
   unavailable: 'Сервис временно недоступен. Пожалуйста, попробуйте позже.',
 
   identify: {
-    /** The first message of identification for readings, where a new customer usually starts; `introFor` names the flow. */
+    /**
+     * The first message of identification for readings, where a new customer usually starts;
+     * `introFor` names the flow.
+     */
     intro: identifyIntro('readings'),
     introFor: identifyIntro,
     askAccount: 'Введите номер лицевого счёта полностью: буквенный префикс и цифры, например «ИНЗБ12345678».',
     badAccount: (typed: string) =>
       // By code points, so an emoji is never cut in half.
-      `«${Array.from(typed).slice(0, 40).join('')}» не похоже на номер лицевого счёта. Номер состоит из букв и цифр, например «ИНЗБ12345678». Введите его ещё раз.`,
+      `«${Array.from(typed).slice(0, 40).join('')}» не похоже на номер лицевого счёта. ` +
+      `Номер состоит из букв и цифр, например «ИНЗБ12345678». Введите его ещё раз.`,
     unknownAccount: 'Лицевой счёт с таким номером не найден. Проверьте номер по квитанции и введите его ещё раз.',
     alreadyLinked: (account: string) => `Лицевой счёт ${formatAccount(account)} уже привязан.`,
     askPhone:
-      'Чтобы убедиться, что счёт ваш, поделитесь номером телефона кнопкой ниже. Он должен совпадать с номером, указанным в Личном кабинете.',
+      'Чтобы убедиться, что счёт ваш, поделитесь номером телефона кнопкой ниже. ' +
+      'Он должен совпадать с номером, указанным в Личном кабинете.',
     pressShare: 'Нажмите кнопку «Поделиться номером телефона» ниже.',
     noPhone: 'Не удалось получить номер телефона. Откройте бота в Viber на телефоне и нажмите кнопку ещё раз.',
     phoneMismatch: (site: string) =>
-      `Номер вашего телефона не совпадает с номером, указанным в Личном кабинете для этого лицевого счёта, поэтому сервис недоступен. ` +
+      `Номер вашего телефона не совпадает с номером, указанным в Личном кабинете ` +
+      `для этого лицевого счёта, поэтому сервис недоступен. ` +
       `Добавьте номер, с которым пользуетесь Viber, в Личном кабинете на сайте ${site} и попробуйте снова.`,
     codeSent: (maskedPhone: string) => `СМС код отправлен на номер ${maskedPhone}. Введите шестизначный код из СМС.`,
     /** The SMS itself, sent by the verification service (services/worker/verification). */
@@ -111,7 +118,10 @@ export const Texts = {
     badCodeFormat: 'Код состоит из шести цифр. Введите код из СМС.',
     wrongCode: (attemptsLeft: number) => `Неверный код. Осталось попыток: ${attemptsLeft}.`,
     expired: 'Срок действия кода истёк. Нажмите «Отправить код повторно».',
-    /** The code can no longer be resent (it was used, or forgotten long after it expired): a new one needs the phone. */
+    /**
+     * The code can no longer be resent (it was used, or forgotten long after it expired): a new one
+     * needs the phone.
+     */
     codeGone: 'Этот код больше не действует. Чтобы получить новый, поделитесь номером телефона ещё раз.',
     cooldown: (seconds: number) => `Новый код можно запросить через ${seconds} с.`,
     /** Too many wrong codes: the account is locked for this chat. */
@@ -142,7 +152,8 @@ export const Texts = {
     chooseMeter: 'Выберите прибор учёта.',
     noMeters: 'По этой услуге нет приборов учёта.',
     periodClosed: (account: string, from: number, to: number) =>
-      `Показания по лицевому счёту ${formatAccount(account)} принимаются с ${from} по ${to} число месяца. Пожалуйста, передайте их в эти дни.`,
+      `Показания по лицевому счёту ${formatAccount(account)} принимаются с ${from} по ${to} число месяца. ` +
+      `Пожалуйста, передайте их в эти дни.`,
     period: (from: number, to: number) => `Показания принимаются с ${from} по ${to} число месяца.`,
     meterHeader: (serial: string) => `Прибор учёта № ${serial}.`,
     previous: (zone: string, value: string, unit: string, date: string) =>
@@ -170,12 +181,16 @@ export const Texts = {
     /** The order's description, shown by the payment provider on its page (services/worker/effects). */
     description: (account: string) => `Оплата по лицевому счёту ${account}`,
     due: (account: string, total: string, lines: string[]) =>
-      `Лицевой счёт ${formatAccount(account)}.\nК оплате: ${total}${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
+      `Лицевой счёт ${formatAccount(account)}.\nК оплате: ${total}` +
+      `${lines.length > 0 ? `\n${lines.join('\n')}` : ''}\nСумму можно изменить на странице оплаты.`,
     nothingDue: (account: string) =>
       `По лицевому счёту ${formatAccount(account)} задолженности нет. Оплатить авансом можно на странице оплаты.`,
     succeeded: (account: string, amount: string) =>
       `Платёж выполнен успешно.\nЛицевой счёт ${formatAccount(account)}, сумма ${amount}. Спасибо!`,
-    /** `tried`: the sum the provider says was tried; `due`: the amount due the chat offered, when the provider says no sum. */
+    /**
+     * `tried`: the sum the provider says was tried; `due`: the amount due the chat offered, when
+     * the provider says no sum.
+     */
     failed: (account: string, sum: { tried?: string; due?: string } = {}) =>
       `Платёж по лицевому счёту ${formatAccount(account)}${sum.tried ? ` на сумму ${sum.tried}` : ''} не прошёл.` +
       `${!sum.tried && sum.due ? ` Сумма к оплате: ${sum.due}.` : ''} Попробуйте ещё раз или оплатите другой картой.`,
@@ -202,8 +217,10 @@ export const Texts = {
     /** Consent is asked, never assumed: reminders are off until the customer switches them on. */
     reminders: (on: boolean) =>
       on
-        ? 'Напоминания о показаниях включены: в первый день приёма показаний бот напомнит передать их по каждому привязанному лицевому счёту, если показания ещё не переданы.'
-        : 'Напоминания о показаниях выключены. Если их включить, в первый день приёма показаний бот напомнит передать их по каждому привязанному лицевому счёту, если показания ещё не переданы.',
+        ? 'Напоминания о показаниях включены: в первый день приёма показаний бот напомнит передать их ' +
+          'по каждому привязанному лицевому счёту, если показания ещё не переданы.'
+        : 'Напоминания о показаниях выключены. Если их включить, в первый день приёма показаний ' +
+          'бот напомнит передать их по каждому привязанному лицевому счёту, если показания ещё не переданы.',
     remindersOn: 'Напоминания о показаниях включены.',
     remindersOff: 'Напоминания о показаниях выключены.',
     choose: 'Выберите цвет кнопок.',

@@ -39,11 +39,11 @@ export function registerFaults(app: FastifyInstance): Faults {
         ? (ALLOWED as Record<string, readonly string[]>)[system]
         : undefined;
       if (!allowed || typeof value !== 'string' || !allowed.includes(value)) {
-        return reply
-          .code(400)
-          .send({
-            error: `"${system}" must be one of: ${allowed?.join(', ') ?? `(unknown; known: ${Object.keys(ALLOWED).join(', ')})`}`,
-          });
+        return reply.code(400).send({
+          error:
+            `"${system}" must be one of: ` +
+            `${allowed?.join(', ') ?? `(unknown; known: ${Object.keys(ALLOWED).join(', ')})`}`,
+        });
       }
     }
     Object.assign(state, patch);

@@ -21,7 +21,10 @@ export const formatRubles = (kopecks: number) =>
 const displayRubles = (kopecks: number) =>
   `${new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(kopecks / 100)} ₽`;
 
-/** What a customer types in the amount field, in kopecks: "2642.85", "2642,85", "2 642" → integers; anything else → null. */
+/**
+ * What a customer types in the amount field, in kopecks: "2642.85", "2642,85", "2 642" → integers;
+ * anything else → null.
+ */
 export function parseRubles(text: string): number | null {
   const match = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(text.replace(/[\s\u00a0]/g, ''));
   if (!match) return null;
@@ -31,10 +34,13 @@ export function parseRubles(text: string): number | null {
 const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;padding:16px;
-  font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:linear-gradient(160deg,#eef2f8,#dfe7f2)}
-main{width:100%;max-width:420px;background:#fff;border-radius:16px;box-shadow:0 10px 30px rgba(30,50,90,.12);overflow:hidden}
+  font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;
+  background:linear-gradient(160deg,#eef2f8,#dfe7f2)}
+main{width:100%;max-width:420px;background:#fff;border-radius:16px;box-shadow:0 10px 30px rgba(30,50,90,.12);
+  overflow:hidden}
 header{padding:18px 24px;background:#2b4c7e;color:#fff;display:flex;align-items:center;gap:10px}
-header .logo{width:32px;height:32px;border-radius:8px;background:#ffd25a;color:#2b4c7e;font-weight:700;display:flex;align-items:center;justify-content:center}
+header .logo{width:32px;height:32px;border-radius:8px;background:#ffd25a;color:#2b4c7e;font-weight:700;
+  display:flex;align-items:center;justify-content:center}
 header h1{margin:0;font-size:18px;font-weight:600}
 section{padding:20px 24px 24px}
 dl{margin:0 0 18px}
@@ -43,7 +49,8 @@ dd{margin:0 0 10px;font-weight:500;word-break:break-word}
 label{display:block;font-size:13px;color:#6b7585;margin-bottom:6px}
 .amount{display:flex;align-items:center;border:1px solid #c9d3e1;border-radius:10px;padding:0 12px}
 .amount:focus-within{border-color:#2b4c7e;box-shadow:0 0 0 3px rgba(43,76,126,.15)}
-.amount input{flex:1;border:0;outline:0;padding:12px 0;font-size:22px;font-weight:600;min-width:0;background:transparent}
+.amount input{flex:1;border:0;outline:0;padding:12px 0;font-size:22px;font-weight:600;min-width:0;
+  background:transparent}
 .amount span{font-size:20px;color:#6b7585}
 .error{margin:10px 0 0;color:#b3261e;font-size:14px}
 .buttons{display:flex;gap:10px;margin-top:20px}
@@ -51,7 +58,8 @@ button{flex:1;padding:13px;border:0;border-radius:10px;font-size:16px;font-weigh
 button.pay{background:#2e7d32;color:#fff}
 button.cancel{background:#eef1f5;color:#1d2430}
 .result{text-align:center;padding:28px 24px 32px}
-.result .mark{width:64px;height:64px;margin:0 auto 14px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-size:34px;color:#fff}
+.result .mark{width:64px;height:64px;margin:0 auto 14px;border-radius:50%;display:flex;align-items:center;
+  justify-content:center;font-size:34px;color:#fff}
 .result h2{margin:0 0 8px;font-size:21px}
 .result p{margin:0;color:#4a5465}
 .ok .mark{background:#2e7d32}.no .mark{background:#8a94a6}.bad .mark{background:#b3261e}
@@ -89,7 +97,8 @@ export function paymentFormPage(order: OrderDoc, problem?: { error: string; ente
 </dl>
 <form method="post" action="">
 <label for="amount">Сумма к оплате, можно изменить</label>
-<div class="amount"><input id="amount" name="amount" inputmode="decimal" autocomplete="off" value="${escapeHtml(amount)}"><span>₽</span></div>
+<div class="amount"><input id="amount" name="amount" inputmode="decimal" autocomplete="off"
+  value="${escapeHtml(amount)}"><span>₽</span></div>
 ${problem ? `<p class="error" role="alert">${escapeHtml(problem.error)}</p>` : ''}
 <div class="buttons">
 <button class="pay" type="submit" name="action" value="pay">Оплатить</button>
@@ -106,17 +115,21 @@ export function paymentResultPage(order: OrderDoc): string {
     case 'succeeded':
       return page(
         'Платеж выполнен',
-        `<section class="result ok"><div class="mark">✓</div><h2>Платеж выполнен успешно</h2><p>Оплачено ${displayRubles(order.paid ?? 0)} по лицевому счёту ${escapeHtml(order.account)}.</p><p>${back}</p></section>`,
+        `<section class="result ok"><div class="mark">✓</div><h2>Платеж выполнен успешно</h2>` +
+          `<p>Оплачено ${displayRubles(order.paid ?? 0)} по лицевому счёту ${escapeHtml(order.account)}.</p>` +
+          `<p>${back}</p></section>`,
       );
     case 'failed':
       return page(
         'Платёж отклонён',
-        `<section class="result bad"><div class="mark">!</div><h2>Платёж отклонён</h2><p>Деньги не списаны. Попробуйте оплатить ещё раз из чата с ботом.</p></section>`,
+        '<section class="result bad"><div class="mark">!</div><h2>Платёж отклонён</h2>' +
+          '<p>Деньги не списаны. Попробуйте оплатить ещё раз из чата с ботом.</p></section>',
       );
     case 'cancelled':
       return page(
         'Платёж отменён',
-        `<section class="result no"><div class="mark">×</div><h2>Платёж отменён</h2><p>Деньги не списаны. Оплатить можно в любой момент из чата с ботом.</p></section>`,
+        '<section class="result no"><div class="mark">×</div><h2>Платёж отменён</h2>' +
+          '<p>Деньги не списаны. Оплатить можно в любой момент из чата с ботом.</p></section>',
       );
     case 'pending':
       return paymentFormPage(order);
@@ -126,6 +139,7 @@ export function paymentResultPage(order: OrderDoc): string {
 export function orderNotFoundPage(): string {
   return page(
     'Заказ не найден',
-    `<section class="result no"><div class="mark">?</div><h2>Заказ не найден</h2><p>Ссылка устарела или набрана с ошибкой. Получите новую ссылку на оплату в чате с ботом.</p></section>`,
+    '<section class="result no"><div class="mark">?</div><h2>Заказ не найден</h2>' +
+      '<p>Ссылка устарела или набрана с ошибкой. Получите новую ссылку на оплату в чате с ботом.</p></section>',
   );
 }

@@ -14,7 +14,9 @@ export function periodRefusal(period: SubmissionPeriod, dayOfMonth: number): Ref
   return {
     accepted: false,
     reason: 'period-closed',
-    message: `Показания по этому лицевому счёту принимаются с ${period.fromDay} по ${period.toDay} число месяца. Передайте их в эти дни.`,
+    message:
+      `Показания по этому лицевому счёту принимаются с ${period.fromDay} по ${period.toDay} число месяца. ` +
+      `Передайте их в эти дни.`,
   };
 }
 

@@ -37,7 +37,8 @@ export function diagramsReadme(diagrams: readonly Diagram[]): string {
     '',
     'Arrows are labelled with the event and, in brackets, its guard in words (`done`/`error` are the',
     'invoked actor settling, `always` an eventless transition, `timer after <delay>` a durable timer (XState’s',
-    '`after`, kept on the bus by the worker and fired into the chat’s partition); «…» is a button pressed or its text typed;',
+    '`after`, kept on the bus by the worker and fired into the chat’s partition); ' +
+      '«…» is a button pressed or its text typed;',
     'the words are each guard’s `description` in `machines/setup.ts`). A way out that most screens share, such',
     'as a main-menu item or «В меню», is drawn once from «most states»; «any state» stands for the',
     "machine's own transitions, taken wherever the dialogue is.",

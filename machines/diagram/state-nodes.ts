@@ -6,7 +6,10 @@ export const transitionsOf = (node: AnyStateNode): AnyTransitionDefinition[] => 
   ...(node.always ?? []),
 ];
 
-/** The event of a transition as a reader knows it: done/error of an invoked actor, always, a timer, or the event type. */
+/**
+ * The event of a transition as a reader knows it: done/error of an invoked actor, always, a timer,
+ * or the event type.
+ */
 export function eventLabel(transition: AnyTransitionDefinition): string {
   const type = String(transition.eventType);
   if (type === '') return 'always';

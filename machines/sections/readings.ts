@@ -296,10 +296,12 @@ export const readingsState = () =>
             target: 'enterValue',
             actions: say((context, event) => {
               const meter = meterOf(context);
-              const lines = event.output.map(
-                (record) =>
-                  `${formatDate(record.date)}: ${meter.zones.map((zone) => `${meter.zones.length > 1 ? `${zone.name.toLowerCase()} ` : ''}${formatNumber(record.values[zone.id] ?? 0)}`).join(', ')} ${meter.unit}`,
-              );
+              const zoneName = (zone: { name: string }) =>
+                meter.zones.length > 1 ? `${zone.name.toLowerCase()} ` : '';
+              const lines = event.output.map((record) => {
+                const values = meter.zones.map((zone) => zoneName(zone) + formatNumber(record.values[zone.id] ?? 0));
+                return `${formatDate(record.date)}: ${values.join(', ')} ${meter.unit}`;
+              });
               return text(Texts.readings.history(lines));
             }),
           },

@@ -22,7 +22,9 @@ export function registerCallbackMetrics(registry: Registry): CallbackMeter {
   });
   const refused = new Counter({
     name: 'energobot_callbacks_refused_total',
-    help: 'Callbacks not taken, by reason (bad-signature, malformed, rate-limited, unavailable, body-too-large, unreadable)',
+    help:
+      'Callbacks not taken, by reason ' +
+      '(bad-signature, malformed, rate-limited, unavailable, body-too-large, unreadable)',
     labelNames: ['source', 'reason'],
     registers: [registry],
   });

@@ -17,7 +17,9 @@ export function registerOutboundMetrics(registry: Registry, parked: ParkedChats)
   expired.inc(0);
   const remindersDropped = new Counter({
     name: 'energobot_reminders_dropped_total',
-    help: 'Reading reminders Viber refused because the customer unsubscribed (status 6): dropped, their chats not parked',
+    help:
+      'Reading reminders Viber refused because the customer unsubscribed (status 6): ' +
+      'dropped, their chats not parked',
     registers: [registry],
   });
   remindersDropped.inc(0);

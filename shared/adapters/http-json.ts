@@ -36,7 +36,8 @@ function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return `unreachable (${typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown error'})`;
+  const reason = typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown error';
+  return `unreachable (${reason})`;
 }
 
 export function createJsonCaller(

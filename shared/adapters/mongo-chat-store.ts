@@ -35,7 +35,10 @@ export const CHATS_COLLECTION = 'chats';
  * 2 × KEEP_VERSIONS documents (up to 2K − 1 versions and its head), K + 1 right after a deletion.
  */
 export const KEEP_VERSIONS = 16;
-/** Where the store has TTL indexes (MongoDB; FerretDB v1 has none), a version document expires this long after its save. */
+/**
+ * Where the store has TTL indexes (MongoDB; FerretDB v1 has none), a version document expires this
+ * long after its save.
+ */
 export const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
 
 const versionId = (chatId: string, version: number) => `${chatId}#${version}`;

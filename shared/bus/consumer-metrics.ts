@@ -114,7 +114,9 @@ export function registerConsumerMetrics(registry: Registry, options: ConsumerMet
 
   new Gauge({
     name: 'energobot_dead_letters_stored',
-    help: 'Dead letters of the group in the DEAD_LETTERS stream now (replayed ones stay until the stream ages them out)',
+    help:
+      'Dead letters of the group in the DEAD_LETTERS stream now ' +
+      '(replayed ones stay until the stream ages them out)',
     labelNames: ['group'],
     registers: [registry],
     async collect() {

@@ -47,7 +47,8 @@ export function readConfig(env: Env = process.env): ConfigReader {
     const { min = -Infinity, max = Infinity } = range;
     if (!isKind(value) || value < min || value > max) {
       problems.push(
-        `${name} must be ${kind}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`,
+        `${name} must be ${kind}${Number.isFinite(min) ? ` >= ${min}` : ''}` +
+          `${Number.isFinite(max) ? ` <= ${max}` : ''}, got "${text}"`,
       );
       return fallback;
     }

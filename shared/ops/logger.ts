@@ -31,7 +31,10 @@ const SECRET_FIELDS = new Set(SECRET_FIELD_NAMES.map((field) => field.toLowerCas
 
 export const REDACTED = '[redacted]';
 
-/** Deep enough for an error's request config's headers. Deeper objects (and cycles) are left out, not shown unchecked. */
+/**
+ * Deep enough for an error's request config's headers. Deeper objects (and cycles) are left out,
+ * not shown unchecked.
+ */
 const MAX_DEPTH = 10;
 const TOO_DEEP = '[too deep to log]';
 
@@ -41,14 +44,20 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]+$/;
 const censor = (key: string, value: unknown): unknown =>
   key.toLowerCase() === 'code' && typeof value === 'string' && ERROR_CODE.test(value) ? value : REDACTED;
 
-/** Plain objects, arrays and errors are walked; other instances (buffers, requests) are pino's serializers' business. */
+/**
+ * Plain objects, arrays and errors are walked; other instances (buffers, requests) are pino's
+ * serializers' business.
+ */
 function isWalkable(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null || Array.isArray(value) || value instanceof Error;
 }
 
-/** A copy that keeps what pino's serializers look at: an error stays an error of its class, with its message and stack. */
+/**
+ * A copy that keeps what pino's serializers look at: an error stays an error of its class, with its
+ * message and stack.
+ */
 function shallowCopy(value: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(value)) return [...value] as unknown as Record<string, unknown>;
   if (value instanceof Error)

@@ -57,7 +57,10 @@ export interface ServiceSpec<S, P> {
   name: string;
   /** The service's own settings, read with the shared ones: every problem is reported together at start. */
   settings(env: ConfigReader, infra: InfraConfig): S;
-  /** The default port of a health and metrics server of the service's own (OPS_PORT), for a service with no HTTP server. */
+  /**
+   * The default port of a health and metrics server of the service's own (OPS_PORT), for a service
+   * with no HTTP server.
+   */
   opsPort?: number;
   /** What is checked before connecting to anything (the worker's content): a broken one stops the start at once. */
   prepare?(settings: S): Promise<P>;

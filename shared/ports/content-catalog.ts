@@ -35,7 +35,10 @@ export interface Content {
   palette: { name: string; color: string }[];
 }
 
-/** The port: where content comes from. The file adapter is shared/adapters/file-content-catalog.ts; a CMS would be another. */
+/**
+ * The port: where content comes from. The file adapter is shared/adapters/file-content-catalog.ts;
+ * a CMS would be another.
+ */
 export interface ContentCatalog {
   load(): Promise<Content>;
 }

@@ -14,9 +14,15 @@ import type { ViberCallback, ViberInboundMessage } from './types.js';
  * not read are left alone, so Viber may add to them.
  */
 export type ViberReading =
-  /** A callback for the dialogue. `welcome`: it is conversation_started, whose HTTP answer Viber shows as the welcome. */
+  /**
+   * A callback for the dialogue. `welcome`: it is conversation_started, whose HTTP answer Viber
+   * shows as the welcome.
+   */
   | { ok: true; event: ChatEvent; welcome: boolean }
-  /** Nothing for the dialogue, to acknowledge only: a receipt (webhook, delivered, seen), or an event type Viber may add one day. */
+  /**
+   * Nothing for the dialogue, to acknowledge only: a receipt (webhook, delivered, seen), or an
+   * event type Viber may add one day.
+   */
   | { ok: true; event: null; ignored: 'receipt' | 'unknown-event' }
   /** Refused. `detail` is the answer's text: it names the first bad field, never its value. */
   | { ok: false; reason: 'bad-signature' | 'malformed'; detail: string };

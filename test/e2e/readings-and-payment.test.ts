@@ -35,76 +35,84 @@ describe('a customer passes a meter reading and pays, end to end', () => {
 
   const lastSms = () => lastSmsCode(stack);
 
-  test('«Передать показания»: SMS identification, day and night readings, «Показание принято», stored in billing', async () => {
-    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
-    await customer.say('Начать');
-    expect(customer.texts(await customer.say('Передать показания'))).toEqual([Texts.identify.introFor('readings')]);
-    expect(customer.texts(await customer.say('Запросить СМС код'))).toEqual([Texts.identify.askAccount]);
-    const askPhone = await customer.say('инзб12345678');
-    expect(customer.buttons(askPhone)[0]).toMatchObject({ ActionType: 'share-phone' });
-    expect(askPhone.at(-1)!.body.min_api_version).toBe(3);
-    expect(customer.texts(await customer.shareContact('+79001234567'))).toEqual([
-      Texts.identify.codeSent('+7 ••• •••-45-67'),
-    ]);
+  test(
+    '«Передать показания»: SMS identification, ' + 'day and night readings, «Показание принято», stored in billing',
+    async () => {
+      const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+      await customer.say('Начать');
+      expect(customer.texts(await customer.say('Передать показания'))).toEqual([Texts.identify.introFor('readings')]);
+      expect(customer.texts(await customer.say('Запросить СМС код'))).toEqual([Texts.identify.askAccount]);
+      const askPhone = await customer.say('инзб12345678');
+      expect(customer.buttons(askPhone)[0]).toMatchObject({ ActionType: 'share-phone' });
+      expect(askPhone.at(-1)!.body.min_api_version).toBe(3);
+      expect(customer.texts(await customer.shareContact('+79001234567'))).toEqual([
+        Texts.identify.codeSent('+7 ••• •••-45-67'),
+      ]);
 
-    const linked = await customer.say(await lastSms());
-    expect(customer.texts(linked)).toEqual([Texts.identify.linked('инзб12345678'), Texts.accounts.choose]);
-    expect(customer.buttons(await customer.say('инзб12345678')).map((b) => b.Text)).toEqual([
-      'Электроэнергия',
-      'Отопление',
-      'Горячее водоснабжение',
-      'Назад',
-      'В меню',
-    ]);
-    const meters = await customer.say('Электроэнергия');
-    const meterButton = customer.buttons(meters)[0]!.ActionBody;
-    const dayPrompt = customer.texts(await customer.say(meterButton))[0]!;
-    const previousDay = Number(dayPrompt.match(/\(день\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
-    const nightPrompt = customer.texts(await customer.say(String(previousDay + 120)))[0]!;
-    const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
-    const summary = customer.texts(await customer.say(String(previousNight + 60)))[0]!;
-    expect(summary).toContain('расход 120 кВт·ч');
-    expect(summary).toContain('расход 60 кВт·ч');
-    const accepted = await customer.say('Отправить');
-    expect(customer.texts(accepted)).toEqual([Texts.readings.accepted]);
+      const linked = await customer.say(await lastSms());
+      expect(customer.texts(linked)).toEqual([Texts.identify.linked('инзб12345678'), Texts.accounts.choose]);
+      expect(customer.buttons(await customer.say('инзб12345678')).map((b) => b.Text)).toEqual([
+        'Электроэнергия',
+        'Отопление',
+        'Горячее водоснабжение',
+        'Назад',
+        'В меню',
+      ]);
+      const meters = await customer.say('Электроэнергия');
+      const meterButton = customer.buttons(meters)[0]!.ActionBody;
+      const dayPrompt = customer.texts(await customer.say(meterButton))[0]!;
+      const previousDay = Number(dayPrompt.match(/\(день\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+      const nightPrompt = customer.texts(await customer.say(String(previousDay + 120)))[0]!;
+      const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
+      const summary = customer.texts(await customer.say(String(previousNight + 60)))[0]!;
+      expect(summary).toContain('расход 120 кВт·ч');
+      expect(summary).toContain('расход 60 кВт·ч');
+      const accepted = await customer.say('Отправить');
+      expect(customer.texts(accepted)).toEqual([Texts.readings.accepted]);
 
-    const history = (await (
-      await fetch(
-        `${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters/m-12345678-el/history?limit=1`,
-      )
-    ).json()) as { values: Record<string, number> }[];
-    expect(history[0]!.values).toEqual({ day: previousDay + 120, night: previousNight + 60 });
-  });
+      const history = (await (
+        await fetch(
+          `${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}` +
+            `/meters/m-12345678-el/history?limit=1`,
+        )
+      ).json()) as { values: Record<string, number> }[];
+      expect(history[0]!.values).toEqual({ day: previousDay + 120, night: previousNight + 60 });
+    },
+  );
 
-  test('«Оплатить картой»: amount due, the payment page (the provider’s «Платеж выполнен успешно»), and «Платёж выполнен успешно» in the chat', async () => {
-    const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
-    await customer.say('Начать');
-    await customer.say('Оплатить');
-    await customer.say('Оплатить картой');
-    await customer.say('Запросить СМС код');
-    await customer.say('инзб12345678');
-    await customer.shareContact('+79001234567');
-    await customer.say(await lastSms());
-    const due = await customer.say('инзб12345678');
-    expect(customer.texts(due)[0]).toContain('К оплате: 2\u00a0642,85 ₽');
-    const link = customer.buttons(due)[0]!;
-    expect(link).toMatchObject({ ActionType: 'open-url', Text: 'Перейти к оплате' });
+  test(
+    '«Оплатить картой»: amount due, the payment page (the provider’s «Платеж выполнен успешно»), ' +
+      'and «Платёж выполнен успешно» in the chat',
+    async () => {
+      const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);
+      await customer.say('Начать');
+      await customer.say('Оплатить');
+      await customer.say('Оплатить картой');
+      await customer.say('Запросить СМС код');
+      await customer.say('инзб12345678');
+      await customer.shareContact('+79001234567');
+      await customer.say(await lastSms());
+      const due = await customer.say('инзб12345678');
+      expect(customer.texts(due)[0]).toContain('К оплате: 2\u00a0642,85 ₽');
+      const link = customer.buttons(due)[0]!;
+      expect(link).toMatchObject({ ActionType: 'open-url', Text: 'Перейти к оплате' });
 
-    const page = await fetch(link.ActionBody);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('2642.85');
-    const paid = await fetch(link.ActionBody, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'action=pay&amount=1500.00',
-    });
-    expect(await paid.text()).toContain('Платеж выполнен успешно');
+      const page = await fetch(link.ActionBody);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('2642.85');
+      const paid = await fetch(link.ActionBody, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'action=pay&amount=1500.00',
+      });
+      expect(await paid.text()).toContain('Платеж выполнен успешно');
 
-    const notice = await customer.replies();
-    expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
-    // The link's order is paid: its button goes, the menu comes.
-    expect(customer.buttons(notice)).toHaveLength(7);
-  });
+      const notice = await customer.replies();
+      expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
+      // The link's order is paid: its button goes, the menu comes.
+      expect(customer.buttons(notice)).toHaveLength(7);
+    },
+  );
 
   test('a declined card: the chat names the amount offered, never 0,00 ₽, and offers a fresh order', async () => {
     const customer = conversation(stack, `u-${randomUUID()}`, AUTH_TOKEN);

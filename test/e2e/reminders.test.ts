@@ -67,80 +67,88 @@ describe('reading reminders respect consent, unlinking, a reading already in, an
       ).json()) as unknown[]
     ).length;
 
-  test('an unsubscribed customer: Viber refuses the reminder (status 6), it is dropped and counted, the chat is not parked', async () => {
-    const leaving = await customerWith('инзб11112222', '+79990000000', true);
-    const before = await messagesOf(leaving.chatId);
-    // The next call to Viber is refused as for a customer who unsubscribed.
-    await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ status: 6 }]),
-    });
-    await publishReminderTick(bus.js, { day: WINDOW_OPENS });
-    const outbound = await opsUrlOf(stack.services.find((s) => s.name === 'outbound')!);
-    for (let waited = 0; sampleSum(await scrape(outbound), 'energobot_reminders_dropped_total') < 1; waited += 200) {
-      if (waited > 20_000) throw new Error('the refused reminder was not counted');
-      await sleep(200);
-    }
-    expect(await messagesOf(leaving.chatId)).toBe(before);
-    expect(sampleSum(await scrape(outbound), 'energobot_parked_chats')).toBe(0);
-    // The customer's own messages still get their answers: nothing waits behind the reminder.
-    expect(leaving.texts(await leaving.say(Buttons.ToMenu))).toEqual([Texts.menu]);
-  });
+  test(
+    'an unsubscribed customer: Viber refuses the reminder (status 6), ' +
+      'it is dropped and counted, the chat is not parked',
+    async () => {
+      const leaving = await customerWith('инзб11112222', '+79990000000', true);
+      const before = await messagesOf(leaving.chatId);
+      // The next call to Viber is refused as for a customer who unsubscribed.
+      await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ status: 6 }]),
+      });
+      await publishReminderTick(bus.js, { day: WINDOW_OPENS });
+      const outbound = await opsUrlOf(stack.services.find((s) => s.name === 'outbound')!);
+      for (let waited = 0; sampleSum(await scrape(outbound), 'energobot_reminders_dropped_total') < 1; waited += 200) {
+        if (waited > 20_000) throw new Error('the refused reminder was not counted');
+        await sleep(200);
+      }
+      expect(await messagesOf(leaving.chatId)).toBe(before);
+      expect(sampleSum(await scrape(outbound), 'energobot_parked_chats')).toBe(0);
+      // The customer's own messages still get their answers: nothing waits behind the reminder.
+      expect(leaving.texts(await leaving.say(Buttons.ToMenu))).toEqual([Texts.menu]);
+    },
+  );
 
-  test('said to the customer who switched reminders on, not to one who did not, unlinked the account, or has the reading in; once', async () => {
-    const consenting = await customerWith('инзб12345678', '+79001234567', true);
-    const silent = await customerWith('инзб12345678', '+79001234567', false);
-    const unlinking = await customerWith('инзб12345678', '+79001234567', true);
-    await unlinking.say(MenuItem.Readings);
-    await unlinking.say(Buttons.UnlinkAccount);
-    expect(unlinking.texts(await unlinking.say('ИНЗБ12345678'))).toEqual([Texts.accounts.unlinked('инзб12345678')]);
-    const submitted = await customerWith('инзб87654321', '+79007654321', true);
-    const accepted = await fetch(`${stack.referenceUrl}/billing/readings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        account: 'инзб87654321',
-        meterId: 'm-87654321-el',
-        values: { single: 30 },
-        idempotencyKey: `r-${randomUUID()}`,
-      }),
-    });
-    expect(((await accepted.json()) as { accepted: boolean }).accepted).toBe(true);
-    const counts = {
-      silent: await messagesOf(silent.chatId),
-      unlinking: await messagesOf(unlinking.chatId),
-      submitted: await messagesOf(submitted.chatId),
-    };
+  test(
+    'said to the customer who switched reminders on, not to one who did not, ' +
+      'unlinked the account, or has the reading in; once',
+    async () => {
+      const consenting = await customerWith('инзб12345678', '+79001234567', true);
+      const silent = await customerWith('инзб12345678', '+79001234567', false);
+      const unlinking = await customerWith('инзб12345678', '+79001234567', true);
+      await unlinking.say(MenuItem.Readings);
+      await unlinking.say(Buttons.UnlinkAccount);
+      expect(unlinking.texts(await unlinking.say('ИНЗБ12345678'))).toEqual([Texts.accounts.unlinked('инзб12345678')]);
+      const submitted = await customerWith('инзб87654321', '+79007654321', true);
+      const accepted = await fetch(`${stack.referenceUrl}/billing/readings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          account: 'инзб87654321',
+          meterId: 'm-87654321-el',
+          values: { single: 30 },
+          idempotencyKey: `r-${randomUUID()}`,
+        }),
+      });
+      expect(((await accepted.json()) as { accepted: boolean }).accepted).toBe(true);
+      const counts = {
+        silent: await messagesOf(silent.chatId),
+        unlinking: await messagesOf(unlinking.chatId),
+        submitted: await messagesOf(submitted.chatId),
+      };
 
-    await publishReminderTick(bus.js, { day: WINDOW_OPENS });
-    const reminder = await consenting.replies(20_000);
-    expect(consenting.texts(reminder)).toEqual([Texts.reminders.due('инзб12345678')]);
-    expect(consenting.buttons(reminder).map((b) => b.Text)).toEqual([MenuItem.Readings, Buttons.ToMenu]);
-    // «Передать показания» starts the readings of that account: its services, no account to choose.
-    const services = await consenting.say(consenting.buttons(reminder)[0]!.ActionBody);
-    expect(consenting.texts(services)).toEqual([Texts.readings.chooseService]);
+      await publishReminderTick(bus.js, { day: WINDOW_OPENS });
+      const reminder = await consenting.replies(20_000);
+      expect(consenting.texts(reminder)).toEqual([Texts.reminders.due('инзб12345678')]);
+      expect(consenting.buttons(reminder).map((b) => b.Text)).toEqual([MenuItem.Readings, Buttons.ToMenu]);
+      // «Передать показания» starts the readings of that account: its services, no account to choose.
+      const services = await consenting.say(consenting.buttons(reminder)[0]!.ActionBody);
+      expect(consenting.texts(services)).toEqual([Texts.readings.chooseService]);
 
-    // The same tick again (a worker died mid-way and another took it): nobody is reminded twice.
-    const said = await messagesOf(consenting.chatId);
-    // This time from the simulator's «Наступил день показаний», which ticks for the same day.
-    const simulated = await fetch(`${stack.simulatorUrl}/api/reminders/tick`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(await simulated.json()).toEqual({ day: WINDOW_OPENS });
-    await sleep(4_000);
-    expect(await messagesOf(consenting.chatId)).toBe(said);
-    expect({
-      silent: await messagesOf(silent.chatId),
-      unlinking: await messagesOf(unlinking.chatId),
-      submitted: await messagesOf(submitted.chatId),
-    }).toEqual(counts);
-    const worker = stack.services.find((s) => s.name === 'worker')!;
-    const fanned = worker.logs.filter((line) => line.msg === 'reminders fanned out');
-    expect(fanned.some((line) => Number(line['reading-in']) >= 1)).toBe(true);
-    const after = await consenting.say(Buttons.ToMenu);
-    expect(consenting.texts(after)).toEqual([Texts.menu]);
-  });
+      // The same tick again (a worker died mid-way and another took it): nobody is reminded twice.
+      const said = await messagesOf(consenting.chatId);
+      // This time from the simulator's «Наступил день показаний», which ticks for the same day.
+      const simulated = await fetch(`${stack.simulatorUrl}/api/reminders/tick`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(await simulated.json()).toEqual({ day: WINDOW_OPENS });
+      await sleep(4_000);
+      expect(await messagesOf(consenting.chatId)).toBe(said);
+      expect({
+        silent: await messagesOf(silent.chatId),
+        unlinking: await messagesOf(unlinking.chatId),
+        submitted: await messagesOf(submitted.chatId),
+      }).toEqual(counts);
+      const worker = stack.services.find((s) => s.name === 'worker')!;
+      const fanned = worker.logs.filter((line) => line.msg === 'reminders fanned out');
+      expect(fanned.some((line) => Number(line['reading-in']) >= 1)).toBe(true);
+      const after = await consenting.say(Buttons.ToMenu);
+      expect(consenting.texts(after)).toEqual([Texts.menu]);
+    },
+  );
 });

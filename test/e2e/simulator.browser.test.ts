@@ -98,7 +98,8 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
   });
 
   test(
-    'a customer passes a meter reading: keyboard, share-phone, the SMS code from the outbox panel, «Показание принято.»',
+    'a customer passes a meter reading: keyboard, share-phone, ' +
+      'the SMS code from the outbox panel, «Показание принято.»',
     { timeout: 120_000 },
     async () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });

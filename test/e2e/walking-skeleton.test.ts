@@ -48,26 +48,29 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     await bus?.close();
   });
 
-  test('conversation_started is answered with the welcome in the HTTP response, and the chat actor learns of it', async () => {
-    const chatId = `u-${randomUUID()}`;
-    const answer = await postCallback(webhook(), Callbacks.conversationStarted(chatId), AUTH_TOKEN);
+  test(
+    'conversation_started is answered with the welcome in the HTTP response, ' + 'and the chat actor learns of it',
+    async () => {
+      const chatId = `u-${randomUUID()}`;
+      const answer = await postCallback(webhook(), Callbacks.conversationStarted(chatId), AUTH_TOKEN);
 
-    expect(answer.status).toBe(200);
-    const welcome = JSON.parse(answer.body);
-    expect(welcome).not.toHaveProperty('receiver');
-    expect(welcome).toMatchObject({
-      type: 'text',
-      text: Texts.welcome,
-      sender: { name: 'Иркутскэнергосбыт' },
-      keyboard: {
-        Type: 'keyboard',
-        Buttons: [{ ActionType: 'reply', ActionBody: 'Начать', Text: 'Начать', BgColor: DEFAULT_BUTTON_COLOR }],
-      },
-    });
-    const doc = await eventually(() => chatDoc(chatId).then((d) => d ?? undefined), 'the chat document');
-    expect(JSON.parse((doc as any).snapshot).value).toBe('awaitingStart');
-    expect(await sentTo(chatId)).toEqual([]);
-  });
+      expect(answer.status).toBe(200);
+      const welcome = JSON.parse(answer.body);
+      expect(welcome).not.toHaveProperty('receiver');
+      expect(welcome).toMatchObject({
+        type: 'text',
+        text: Texts.welcome,
+        sender: { name: 'Иркутскэнергосбыт' },
+        keyboard: {
+          Type: 'keyboard',
+          Buttons: [{ ActionType: 'reply', ActionBody: 'Начать', Text: 'Начать', BgColor: DEFAULT_BUTTON_COLOR }],
+        },
+      });
+      const doc = await eventually(() => chatDoc(chatId).then((d) => d ?? undefined), 'the chat document');
+      expect(JSON.parse((doc as any).snapshot).value).toBe('awaitingStart');
+      expect(await sentTo(chatId)).toEqual([]);
+    },
+  );
 
   test('a later welcome is in the button colour the customer chose in «Настройки»', async () => {
     const chatId = `u-${randomUUID()}`;
@@ -80,50 +83,53 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
     expect(JSON.parse(answer.body).keyboard.Buttons[0].BgColor).toBe('#DFF5E1');
   });
 
-  test('a signed «Начать» gets the main menu with the seven items of the manual, and the snapshot is saved', async () => {
-    const chatId = `u-${randomUUID()}`;
-    const answer = await postCallback(webhook(), Callbacks.text(chatId, 'Начать'), AUTH_TOKEN);
-    expect(answer).toEqual({ status: 200, body: '{"status":0}' });
+  test(
+    'a signed «Начать» gets the main menu with the seven items of the manual, ' + 'and the snapshot is saved',
+    async () => {
+      const chatId = `u-${randomUUID()}`;
+      const answer = await postCallback(webhook(), Callbacks.text(chatId, 'Начать'), AUTH_TOKEN);
+      expect(answer).toEqual({ status: 200, body: '{"status":0}' });
 
-    const [menu] = await waitForMessages(chatId, 1);
-    expect(menu!.body).toEqual({
-      receiver: chatId,
-      type: 'text',
-      text: Texts.menu,
-      sender: { name: 'Иркутскэнергосбыт' },
-      tracking_data: '""',
-      keyboard: {
-        Type: 'keyboard',
-        DefaultHeight: false,
-        Buttons: MENU_ITEMS.map((item, index) => ({
-          Columns: index === MENU_ITEMS.length - 1 ? 6 : 3,
-          Rows: 1,
-          BgColor: DEFAULT_BUTTON_COLOR,
-          Text: item,
-          TextSize: 'regular',
-          ActionType: 'reply',
-          ActionBody: item,
-        })),
-      },
-    });
-    expect(MENU_ITEMS).toEqual([
-      'Передать показания',
-      'Оплатить',
-      'Заключить договор',
-      'Сервисный центр',
-      'Личный кабинет',
-      'Настройки',
-      'Поддержка бота',
-    ]);
+      const [menu] = await waitForMessages(chatId, 1);
+      expect(menu!.body).toEqual({
+        receiver: chatId,
+        type: 'text',
+        text: Texts.menu,
+        sender: { name: 'Иркутскэнергосбыт' },
+        tracking_data: '""',
+        keyboard: {
+          Type: 'keyboard',
+          DefaultHeight: false,
+          Buttons: MENU_ITEMS.map((item, index) => ({
+            Columns: index === MENU_ITEMS.length - 1 ? 6 : 3,
+            Rows: 1,
+            BgColor: DEFAULT_BUTTON_COLOR,
+            Text: item,
+            TextSize: 'regular',
+            ActionType: 'reply',
+            ActionBody: item,
+          })),
+        },
+      });
+      expect(MENU_ITEMS).toEqual([
+        'Передать показания',
+        'Оплатить',
+        'Заключить договор',
+        'Сервисный центр',
+        'Личный кабинет',
+        'Настройки',
+        'Поддержка бота',
+      ]);
 
-    const doc: any = await chatDoc(chatId);
-    expect(doc).toMatchObject({ machineVersion: CHAT_MACHINE_VERSION, version: 1 });
-    expect(JSON.parse(doc.snapshot)).toMatchObject({
-      status: 'active',
-      value: 'menu',
-      context: { buttonColor: DEFAULT_BUTTON_COLOR },
-    });
-  });
+      const doc: any = await chatDoc(chatId);
+      expect(doc).toMatchObject({ machineVersion: CHAT_MACHINE_VERSION, version: 1 });
+      expect(JSON.parse(doc.snapshot)).toMatchObject({
+        status: 'active',
+        value: 'menu',
+        context: { buttonColor: DEFAULT_BUTTON_COLOR },
+      });
+    },
+  );
 
   test('a menu item opens its section, unknown text gets a hint and the menu, in order', async () => {
     const chatId = `u-${randomUUID()}`;

@@ -104,30 +104,34 @@ describe('the store stays bounded (real store)', () => {
     return docs.map((doc) => doc._id).filter((id) => id === chatId || id.startsWith(`${chatId}#`));
   };
 
-  test(`a chat holds at most 2 × ${KEEP_VERSIONS} documents however many turns it has, ${KEEP_VERSIONS} + 1 right after a deletion`, async () => {
-    const operations: Operation[] = [];
-    const chats = new MongoChatStore(recording(store.db, operations));
-    let most = 0;
-    for (let version = 1; version <= 100; version++) {
-      expect(await chats.save(record('long', version), version - 1)).toBe(true);
-      const docs = await documentsOf('long');
-      most = Math.max(most, docs.length);
-      // The head and the versions since the last deletion's kept ones, contiguous up to the latest.
-      const kept = version < 2 * KEEP_VERSIONS ? version : KEEP_VERSIONS + (version % KEEP_VERSIONS);
-      expect(docs.length, `after save ${version}`).toBe(kept + 1);
-      if (version === 96) expect(docs.length).toBe(KEEP_VERSIONS + 1);
-    }
-    expect(most).toBeLessThanOrEqual(2 * KEEP_VERSIONS);
-    const ids = new Set(await documentsOf('long'));
-    for (let version = 100 - KEEP_VERSIONS - (100 % KEEP_VERSIONS) + 1; version <= 100; version++)
-      expect(ids.has(`long#${version}`)).toBe(true);
-    expect(await chats.load('long', { verify: true })).toMatchObject({
-      version: 100,
-      snapshot: { context: { turn: 100 } },
-    });
-    // Every operation of a hundred saves and a verifying load was by _id.
-    expect(notById(operations, CHATS_COLLECTION)).toEqual([]);
-  });
+  test(
+    `a chat holds at most 2 × ${KEEP_VERSIONS} documents however many turns it has, ` +
+      `${KEEP_VERSIONS} + 1 right after a deletion`,
+    async () => {
+      const operations: Operation[] = [];
+      const chats = new MongoChatStore(recording(store.db, operations));
+      let most = 0;
+      for (let version = 1; version <= 100; version++) {
+        expect(await chats.save(record('long', version), version - 1)).toBe(true);
+        const docs = await documentsOf('long');
+        most = Math.max(most, docs.length);
+        // The head and the versions since the last deletion's kept ones, contiguous up to the latest.
+        const kept = version < 2 * KEEP_VERSIONS ? version : KEEP_VERSIONS + (version % KEEP_VERSIONS);
+        expect(docs.length, `after save ${version}`).toBe(kept + 1);
+        if (version === 96) expect(docs.length).toBe(KEEP_VERSIONS + 1);
+      }
+      expect(most).toBeLessThanOrEqual(2 * KEEP_VERSIONS);
+      const ids = new Set(await documentsOf('long'));
+      for (let version = 100 - KEEP_VERSIONS - (100 % KEEP_VERSIONS) + 1; version <= 100; version++)
+        expect(ids.has(`long#${version}`)).toBe(true);
+      expect(await chats.load('long', { verify: true })).toMatchObject({
+        version: 100,
+        snapshot: { context: { turn: 100 } },
+      });
+      // Every operation of a hundred saves and a verifying load was by _id.
+      expect(notById(operations, CHATS_COLLECTION)).toEqual([]);
+    },
+  );
 
   test(`a writer up to ${KEEP_VERSIONS} versions behind is still refused: the ids it would take are kept`, async () => {
     const chats = new MongoChatStore(store.db);
@@ -140,79 +144,87 @@ describe('the store stays bounded (real store)', () => {
     expect(await chats.load('stale', { verify: true })).toMatchObject({ version: latest });
   });
 
-  test('on a store with TTL indexes version documents expire and the head never does; on FerretDB nothing relies on expiry', async () => {
-    const chats = new MongoChatStore(store.db);
-    for (let version = 1; version <= 3; version++) await chats.save(record('expiring', version), version - 1);
-    const docs = await store.db
-      .collection<{ _id: string; expiresAt?: Date; savedAt: Date }>(CHATS_COLLECTION)
-      .find({})
-      .toArray();
-    const head = docs.find((doc) => doc._id === 'expiring')!;
-    const versions = docs.filter((doc) => doc._id.startsWith('expiring#'));
-    expect(head.expiresAt).toBeUndefined();
-    const indexes = await store.db.collection(CHATS_COLLECTION).listIndexes().toArray();
-    if (await supportsTtlIndexes(store.db)) {
-      expect(indexes.find((index) => index.key.expiresAt === 1)).toMatchObject({ expireAfterSeconds: 0 });
-      for (const version of versions) expect(version.expiresAt!.getTime()).toBeGreaterThan(version.savedAt.getTime());
-    } else {
-      expect(indexes.some((index) => 'expireAfterSeconds' in index)).toBe(false);
-      for (const version of versions) expect(version.expiresAt).toBeUndefined();
-    }
-  });
+  test(
+    'on a store with TTL indexes version documents expire and the head never does; ' +
+      'on FerretDB nothing relies on expiry',
+    async () => {
+      const chats = new MongoChatStore(store.db);
+      for (let version = 1; version <= 3; version++) await chats.save(record('expiring', version), version - 1);
+      const docs = await store.db
+        .collection<{ _id: string; expiresAt?: Date; savedAt: Date }>(CHATS_COLLECTION)
+        .find({})
+        .toArray();
+      const head = docs.find((doc) => doc._id === 'expiring')!;
+      const versions = docs.filter((doc) => doc._id.startsWith('expiring#'));
+      expect(head.expiresAt).toBeUndefined();
+      const indexes = await store.db.collection(CHATS_COLLECTION).listIndexes().toArray();
+      if (await supportsTtlIndexes(store.db)) {
+        expect(indexes.find((index) => index.key.expiresAt === 1)).toMatchObject({ expireAfterSeconds: 0 });
+        for (const version of versions) expect(version.expiresAt!.getTime()).toBeGreaterThan(version.savedAt.getTime());
+      } else {
+        expect(indexes.some((index) => 'expireAfterSeconds' in index)).toBe(false);
+        for (const version of versions) expect(version.expiresAt).toBeUndefined();
+      }
+    },
+  );
 
-  test('SMS sends over simulated days: the sends collection holds the last day and an hour, and the limits still hold', async () => {
-    const clock = manualClock();
-    const sms = new CapturingSms();
-    const phones: Record<string, string> = {};
-    for (let i = 0; i < 200; i++) phones[`инзб${String(10_000_000 + i)}`] = `7900${String(1_000_000 + i)}`;
-    const operations: Operation[] = [];
-    const verification = verificationOn(recording(store.db, operations), {
-      billing: billingWithPhones(phones),
-      sms,
-      now: clock.now,
-    });
-    const sends = store.db.collection('sms_sends');
-    const everyMs = 10 * 60_000;
-    const bound = SEND_RETENTION_MS / everyMs + 1;
-    const accounts = Object.keys(phones);
-    for (let step = 0; step < 6 * 24 * 2; step++) {
-      // Two days of a code every ten minutes, by ever other customers (the limits are per account, phone and chat).
-      const account = accounts[step % accounts.length]!;
-      const result = await verification.requestCode({
-        chatId: `chat-${step}`,
-        account,
-        phone: phones[account],
-        idempotencyKey: `send-${step}`,
+  test(
+    'SMS sends over simulated days: ' +
+      'the sends collection holds the last day and an hour, and the limits still hold',
+    async () => {
+      const clock = manualClock();
+      const sms = new CapturingSms();
+      const phones: Record<string, string> = {};
+      for (let i = 0; i < 200; i++) phones[`инзб${String(10_000_000 + i)}`] = `7900${String(1_000_000 + i)}`;
+      const operations: Operation[] = [];
+      const verification = verificationOn(recording(store.db, operations), {
+        billing: billingWithPhones(phones),
+        sms,
+        now: clock.now,
       });
-      expect(result.result).toBe('sent');
-      expect(await sends.countDocuments()).toBeLessThanOrEqual(bound);
-      clock.advance(everyMs);
-    }
+      const sends = store.db.collection('sms_sends');
+      const everyMs = 10 * 60_000;
+      const bound = SEND_RETENTION_MS / everyMs + 1;
+      const accounts = Object.keys(phones);
+      for (let step = 0; step < 6 * 24 * 2; step++) {
+        // Two days of a code every ten minutes, by ever other customers (the limits are per account, phone and chat).
+        const account = accounts[step % accounts.length]!;
+        const result = await verification.requestCode({
+          chatId: `chat-${step}`,
+          account,
+          phone: phones[account],
+          idempotencyKey: `send-${step}`,
+        });
+        expect(result.result).toBe('sent');
+        expect(await sends.countDocuments()).toBeLessThanOrEqual(bound);
+        clock.advance(everyMs);
+      }
 
-    // One account asked for codes by new chats: the sixth within the hour is refused, an hour later it goes.
-    const account = accounts[0]!;
-    const ask = (n: number) =>
-      verification.requestCode({
-        chatId: `limit-chat-${n}`,
-        account,
-        phone: phones[account],
-        idempotencyKey: `limit-${n}`,
-      });
-    for (let n = 1; n <= VerificationLimits.codesPerHour; n++) {
-      expect((await ask(n)).result).toBe('sent');
-      clock.advance(60_000);
-    }
-    expect((await ask(99)).result).toBe('limited');
-    clock.advance(60 * 60_000);
-    expect((await ask(100)).result).toBe('sent');
+      // One account asked for codes by new chats: the sixth within the hour is refused, an hour later it goes.
+      const account = accounts[0]!;
+      const ask = (n: number) =>
+        verification.requestCode({
+          chatId: `limit-chat-${n}`,
+          account,
+          phone: phones[account],
+          idempotencyKey: `limit-${n}`,
+        });
+      for (let n = 1; n <= VerificationLimits.codesPerHour; n++) {
+        expect((await ask(n)).result).toBe('sent');
+        clock.advance(60_000);
+      }
+      expect((await ask(99)).result).toBe('limited');
+      clock.advance(60 * 60_000);
+      expect((await ask(100)).result).toBe('sent');
 
-    // Filters other than _id touch only the sends, a collection of the last day: the clean-up, the
-    // hourly and daily counts, and the oldest send of a refused window.
-    expect(notById(operations, 'sms_challenges', 'sms_attempts')).toEqual([]);
-    expect(new Set(notById(operations, 'sms_sends').map((operation) => operation.method))).toEqual(
-      new Set(['deleteMany', 'countDocuments', 'find']),
-    );
-  });
+      // Filters other than _id touch only the sends, a collection of the last day: the clean-up, the
+      // hourly and daily counts, and the oldest send of a refused window.
+      expect(notById(operations, 'sms_challenges', 'sms_attempts')).toEqual([]);
+      expect(new Set(notById(operations, 'sms_sends').map((operation) => operation.method))).toEqual(
+        new Set(['deleteMany', 'countDocuments', 'find']),
+      );
+    },
+  );
 
   test('code attempts: only the current code’s slots are kept, read and deleted by _id', async () => {
     const clock = manualClock();

@@ -34,7 +34,8 @@ describe('the chat machine, walked section by section', () => {
     rows = coverageRows(dialogue.machine, recorder);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
-      `Model walk: ${SCENARIOS.length} scenarios, ${paths} paths, ${runner.turns} turns in ${seconds} s\n${formatCoverage(rows)}`,
+      `Model walk: ${SCENARIOS.length} scenarios, ${paths} paths, ${runner.turns} turns in ${seconds} s\n` +
+        `${formatCoverage(rows)}`,
     );
     const known = violations.filter((v) => KNOWN_DEFECTS.some((d) => d.matches(v)));
     if (known.length > 0)
@@ -68,10 +69,13 @@ describe('the chat machine, walked section by section', () => {
     expect(total.states.missed).toEqual([]);
   });
 
-  test('(e) every transition of the machine is taken (the scenarios give every answer of billing, SMS and payments)', () => {
-    const total = rows.find((row) => row.section === 'total')!;
-    expect(total.transitions.missed).toEqual([]);
-  });
+  test(
+    '(e) every transition of the machine is taken ' + '(the scenarios give every answer of billing, SMS and payments)',
+    () => {
+      const total = rows.find((row) => row.section === 'total')!;
+      expect(total.transitions.missed).toEqual([]);
+    },
+  );
 
   test('every known defect still shows (remove it from KNOWN_DEFECTS once fixed)', () => {
     const gone = KNOWN_DEFECTS.filter((defect) => !violations.some(defect.matches)).map((defect) => defect.description);

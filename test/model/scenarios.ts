@@ -43,7 +43,10 @@ interface VerificationSetup {
 /** Where a walk starts and which part of the dialogue it explores. */
 export interface Scenario {
   name: string;
-  /** The states the walk stays in (top-level, or paths such as 'readings.confirm'); it stops where the dialogue leaves them. */
+  /**
+   * The states the walk stays in (top-level, or paths such as 'readings.confirm'); it stops where
+   * the dialogue leaves them.
+   */
   within: readonly string[];
   /** What the chat has when it starts (button colour, linked accounts). */
   input: Omit<ChatInput, 'chatId'>;

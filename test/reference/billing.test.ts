@@ -36,7 +36,8 @@ describe('reference billing through the HTTP billing adapter', () => {
     await expect(billing.services('{"$gt": ""}')).rejects.toThrow(BillingUnavailableError);
     // A repeated query parameter is an array, not a string: refused before any query.
     const response = await fetch(
-      `${reference.url}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters?service[$ne]=x&service=electricity&service=heating`,
+      `${reference.url}/billing/accounts/${encodeURIComponent('инзб12345678')}` +
+        `/meters?service[$ne]=x&service=electricity&service=heating`,
     );
     expect(response.status).toBe(400);
     expect(await billing.findAccount('инзб12345678')).not.toBeNull();
@@ -157,7 +158,9 @@ describe('reference billing through the HTTP billing adapter', () => {
     const response = await fetch(`${reference.url}/billing/readings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: `{"account":"инзб11112222","meterId":"m-11112222-el","values":{"single":1e400},"idempotencyKey":"${key()}"}`,
+      body:
+        `{"account":"инзб11112222","meterId":"m-11112222-el","values":{"single":1e400},` +
+        `"idempotencyKey":"${key()}"}`,
     });
     expect(await response.json()).toMatchObject({ accepted: false, reason: 'invalid' });
     expect((await billing.history('инзб11112222', 'm-11112222-el', 1))[0]!.values.single).toBe(4821);

@@ -63,17 +63,20 @@ async function latestVersions(mongoDb: string, chatIds: string[]) {
 }
 
 describe('nothing lost, nothing twice, in order', () => {
-  test('four worker processes, many chats interleaved: each chat’s replies in order, no snapshot update lost', async () => {
-    const { stack, mongoDb } = await start({ workers: 4 });
-    const chatIds = chats(24);
-    await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
-    await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
-    expect(await latestVersions(mongoDb, chatIds)).toEqual(chatIds.map(() => SCRIPT.length));
-    const turnsPerWorker = stack.services
-      .filter((s) => s.name === 'worker')
-      .map((w) => w.logs.filter((l) => l.msg === 'turn').length);
-    expect(turnsPerWorker.filter((turns) => turns > 0).length).toBeGreaterThan(1);
-  });
+  test(
+    'four worker processes, many chats interleaved: ' + 'each chat’s replies in order, no snapshot update lost',
+    async () => {
+      const { stack, mongoDb } = await start({ workers: 4 });
+      const chatIds = chats(24);
+      await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
+      await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
+      expect(await latestVersions(mongoDb, chatIds)).toEqual(chatIds.map(() => SCRIPT.length));
+      const turnsPerWorker = stack.services
+        .filter((s) => s.name === 'worker')
+        .map((w) => w.logs.filter((l) => l.msg === 'turn').length);
+      expect(turnsPerWorker.filter((turns) => turns > 0).length).toBeGreaterThan(1);
+    },
+  );
 
   test.each([
     ['loaded', 'before the new state is saved'],
@@ -122,93 +125,103 @@ describe('nothing lost, nothing twice, in order', () => {
     expect(stack.services.find((s) => s.name === 'outbound')!.child.signalCode).toBe('SIGKILL');
   });
 
-  test('workers added and one stopped with SIGTERM while traffic flows: all kept, the stopped one exits cleanly', async () => {
-    const { stack } = await start({ workers: 1 });
-    const chatIds = chats(12);
-    let scaled = false;
-    let stoppedWith: number | null | undefined;
-    await runTraffic({
-      webhookUrl: `${stack.ingressUrl}/viber/webhook`,
-      authToken: AUTH_TOKEN,
-      chatIds,
-      onProgress: async (sent) => {
-        if (!scaled && sent > 20) {
-          scaled = true;
-          const added = [startService('worker', stack.env), startService('worker', stack.env)];
-          stack.services.push(...added);
-          await Promise.all(added.map((w) => waitForLog(w, 'started')));
-          const first = stack.services.find((s) => s.name === 'worker')!;
-          stoppedWith = await first.stop('SIGTERM');
-        }
-      },
-    });
-    await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
-    expect(stoppedWith).toBe(0);
-  });
-
-  test('the Viber API rate-limiting, failing with 5xx and timing out: retried with backoff, still once and in order', async () => {
-    const { stack } = await start({ extraEnv: { VIBER_TIMEOUT_MS: '500' } });
-    const faults = [
-      { status: 12 },
-      { httpStatus: 502 },
-      { status: 12 },
-      { delayMs: 1200 },
-      { httpStatus: 503 },
-      { status: 12 },
-    ];
-    await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(faults),
-    });
-    const chatIds = chats(4);
-    await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
-    await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
-    const outbound = stack.services.find((s) => s.name === 'outbound')!;
-    expect(outbound.logs.filter((l) => l.msg === 'reply not sent; will retry').length).toBeGreaterThanOrEqual(
-      faults.length - 1,
-    );
-  });
-
-  test('a permanent refusal is not retried but filed as a dead letter, the chat parked; the replay command sends it in order', async () => {
-    const { stack } = await start();
-    const chatId = chats(1)[0]!;
-    await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ status: 6 }]),
-    });
-    await runTraffic({
-      webhookUrl: `${stack.ingressUrl}/viber/webhook`,
-      authToken: AUTH_TOKEN,
-      chatIds: [chatId],
-      script: ['Начать', 'Настройки'],
-    });
-
-    const bus = await connectBus(natsUrl(), 'test-replay', testLogger);
-    try {
-      // The refused reply heads the chat's letters; the next one waits behind it, unsent.
-      const letters = await eventually(async () => {
-        const filed = await listDeadLetters(bus.jsm, 'outbound');
-        return filed.length === 2 ? filed : undefined;
-      }, 'two letters');
-      expect(letters[0]).toMatchObject({
-        group: 'outbound',
-        deliveries: 1,
-        reason: expect.stringContaining('Viber status 6'),
+  test(
+    'workers added and one stopped with SIGTERM while traffic flows: ' + 'all kept, the stopped one exits cleanly',
+    async () => {
+      const { stack } = await start({ workers: 1 });
+      const chatIds = chats(12);
+      let scaled = false;
+      let stoppedWith: number | null | undefined;
+      await runTraffic({
+        webhookUrl: `${stack.ingressUrl}/viber/webhook`,
+        authToken: AUTH_TOKEN,
+        chatIds,
+        onProgress: async (sent) => {
+          if (!scaled && sent > 20) {
+            scaled = true;
+            const added = [startService('worker', stack.env), startService('worker', stack.env)];
+            stack.services.push(...added);
+            await Promise.all(added.map((w) => waitForLog(w, 'started')));
+            const first = stack.services.find((s) => s.name === 'worker')!;
+            stoppedWith = await first.stop('SIGTERM');
+          }
+        },
       });
-      expect(letters[1]?.reason).toBe(`parked behind ${letters[0]?.originalSeq}`);
-    } finally {
-      await bus.close();
-    }
-    // The operator's command, as a process of its own; it fails (rejects) unless every chat was unparked.
-    const replay = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'],
-      { env: { ...process.env, ...stack.env } },
-    );
-    expect(replay.stdout).toMatch(/unparked/);
-    const after = await collectReplies(stack.fakeViberUrl, [chatId], 2);
-    expect(after.get(chatId)).toEqual(await expectedReplies(['Начать', 'Настройки']));
-  });
+      await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
+      expect(stoppedWith).toBe(0);
+    },
+  );
+
+  test(
+    'the Viber API rate-limiting, failing with 5xx and timing out: ' + 'retried with backoff, still once and in order',
+    async () => {
+      const { stack } = await start({ extraEnv: { VIBER_TIMEOUT_MS: '500' } });
+      const faults = [
+        { status: 12 },
+        { httpStatus: 502 },
+        { status: 12 },
+        { delayMs: 1200 },
+        { httpStatus: 503 },
+        { status: 12 },
+      ];
+      await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      const chatIds = chats(4);
+      await runTraffic({ webhookUrl: `${stack.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds });
+      await expectEveryChatAnsweredOnceInOrder(stack, chatIds);
+      const outbound = stack.services.find((s) => s.name === 'outbound')!;
+      expect(outbound.logs.filter((l) => l.msg === 'reply not sent; will retry').length).toBeGreaterThanOrEqual(
+        faults.length - 1,
+      );
+    },
+  );
+
+  test(
+    'a permanent refusal is not retried but filed as a dead letter, ' +
+      'the chat parked; the replay command sends it in order',
+    async () => {
+      const { stack } = await start();
+      const chatId = chats(1)[0]!;
+      await fetch(`${stack.fakeViberUrl}/_fake/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ status: 6 }]),
+      });
+      await runTraffic({
+        webhookUrl: `${stack.ingressUrl}/viber/webhook`,
+        authToken: AUTH_TOKEN,
+        chatIds: [chatId],
+        script: ['Начать', 'Настройки'],
+      });
+
+      const bus = await connectBus(natsUrl(), 'test-replay', testLogger);
+      try {
+        // The refused reply heads the chat's letters; the next one waits behind it, unsent.
+        const letters = await eventually(async () => {
+          const filed = await listDeadLetters(bus.jsm, 'outbound');
+          return filed.length === 2 ? filed : undefined;
+        }, 'two letters');
+        expect(letters[0]).toMatchObject({
+          group: 'outbound',
+          deliveries: 1,
+          reason: expect.stringContaining('Viber status 6'),
+        });
+        expect(letters[1]?.reason).toBe(`parked behind ${letters[0]?.originalSeq}`);
+      } finally {
+        await bus.close();
+      }
+      // The operator's command, as a process of its own; it fails (rejects) unless every chat was unparked.
+      const replay = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'tools/cli/replay-dead-letters.ts', '--replay'],
+        { env: { ...process.env, ...stack.env } },
+      );
+      expect(replay.stdout).toMatch(/unparked/);
+      const after = await collectReplies(stack.fakeViberUrl, [chatId], 2);
+      expect(after.get(chatId)).toEqual(await expectedReplies(['Начать', 'Настройки']));
+    },
+  );
 });

@@ -126,63 +126,67 @@ describe('durable timers: the code screen says once that the code expired', () =
     expect(await expiredTimes(stack, customer.chatId)).toBe(1);
   });
 
-  test('a cancelled timer never fires, a stale one is dropped, and a timer keeps its place among the customer’s messages', async () => {
-    await (await freshBus()).close();
-    const stack = await stackOn(natsUrl());
-    const bus = await connectBus(natsUrl(), 'timers-test', testLogger);
-    cleanup.push(() => bus.close());
+  test(
+    'a cancelled timer never fires, a stale one is dropped, ' +
+      'and a timer keeps its place among the customer’s messages',
+    async () => {
+      await (await freshBus()).close();
+      const stack = await stackOn(natsUrl());
+      const bus = await connectBus(natsUrl(), 'timers-test', testLogger);
+      cleanup.push(() => bus.close());
 
-    // Cancelled: the customer leaves the code screen; nothing is said when the code expires.
-    const leaving = await onCodeScreen(stack);
-    await leaving.say('В меню');
-    // Stale: a fired timer whose arming the chat does not hold (a copy, or one from a state left).
-    const stale: TimerFired = {
-      kind: 'timer',
-      chatId: leaving.chatId,
-      channel: 'viber',
-      token: 'e-gone~xstate.after.codeExpiry',
-      timerId: 'xstate.after.codeExpiry',
-      at: Date.now(),
-      event: { type: 'xstate.after.codeExpiry.chat.identify.askCode' },
-    };
-    await bus.js.publish(
-      partitionSubject(Streams.Events, partitionOf(leaving.chatId, PARTITIONS)),
-      JSON.stringify(stale),
-    );
+      // Cancelled: the customer leaves the code screen; nothing is said when the code expires.
+      const leaving = await onCodeScreen(stack);
+      await leaving.say('В меню');
+      // Stale: a fired timer whose arming the chat does not hold (a copy, or one from a state left).
+      const stale: TimerFired = {
+        kind: 'timer',
+        chatId: leaving.chatId,
+        channel: 'viber',
+        token: 'e-gone~xstate.after.codeExpiry',
+        timerId: 'xstate.after.codeExpiry',
+        at: Date.now(),
+        event: { type: 'xstate.after.codeExpiry.chat.identify.askCode' },
+      };
+      await bus.js.publish(
+        partitionSubject(Streams.Events, partitionOf(leaving.chatId, PARTITIONS)),
+        JSON.stringify(stale),
+      );
 
-    // Order: the customer keeps typing (each answered «Код состоит из шести цифр…») while the code expires.
-    const typing = await onCodeScreen(stack);
-    const worker = stack.services.find((s) => s.name === 'worker')!;
-    for (let i = 0; i < 16; i++) {
-      await typing.say(`abc${i}`);
-      await sleep(300);
-    }
-    await sleep(3_000);
-    const got = (await allTexts(stack, typing.chatId)).slice(-17);
-    // What the partition's stream holds for this chat, in order, is the order its replies must have.
-    const subject = partitionSubject(Streams.Events, partitionOf(typing.chatId, PARTITIONS));
-    const order: string[] = [];
-    const info = await bus.jsm.streams.info(Streams.Events.name);
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const message = await bus.jsm.streams.getMessage(Streams.Events.name, { seq }).catch(() => null);
-      if (!message || message.subject !== subject) continue;
-      const event = message.json<{ chatId: string; kind: string; text?: string }>();
-      if (event.chatId !== typing.chatId) continue;
-      if (event.kind === 'timer') order.push(Texts.identify.expired);
-      else if (event.kind === 'text' && event.text?.startsWith('abc')) order.push(Texts.identify.badCodeFormat);
-    }
-    expect(order).toHaveLength(17);
-    expect(order.indexOf(Texts.identify.expired)).toBeGreaterThan(0);
-    expect(order.indexOf(Texts.identify.expired)).toBeLessThan(16);
-    expect(got).toEqual(order);
+      // Order: the customer keeps typing (each answered «Код состоит из шести цифр…») while the code expires.
+      const typing = await onCodeScreen(stack);
+      const worker = stack.services.find((s) => s.name === 'worker')!;
+      for (let i = 0; i < 16; i++) {
+        await typing.say(`abc${i}`);
+        await sleep(300);
+      }
+      await sleep(3_000);
+      const got = (await allTexts(stack, typing.chatId)).slice(-17);
+      // What the partition's stream holds for this chat, in order, is the order its replies must have.
+      const subject = partitionSubject(Streams.Events, partitionOf(typing.chatId, PARTITIONS));
+      const order: string[] = [];
+      const info = await bus.jsm.streams.info(Streams.Events.name);
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const message = await bus.jsm.streams.getMessage(Streams.Events.name, { seq }).catch(() => null);
+        if (!message || message.subject !== subject) continue;
+        const event = message.json<{ chatId: string; kind: string; text?: string }>();
+        if (event.chatId !== typing.chatId) continue;
+        if (event.kind === 'timer') order.push(Texts.identify.expired);
+        else if (event.kind === 'text' && event.text?.startsWith('abc')) order.push(Texts.identify.badCodeFormat);
+      }
+      expect(order).toHaveLength(17);
+      expect(order.indexOf(Texts.identify.expired)).toBeGreaterThan(0);
+      expect(order.indexOf(Texts.identify.expired)).toBeLessThan(16);
+      expect(got).toEqual(order);
 
-    // By now the cancelled timer's time has long passed: nothing came, and the stale one was dropped.
-    expect(await expiredTimes(stack, leaving.chatId)).toBe(0);
-    expect(worker.logs.some((line) => line.msg === 'turn' && line.kind === 'timer' && line.outcome === 'stale')).toBe(
-      true,
-    );
-    // The schedules themselves are gone from the stream: fired ones purge themselves, cancelled ones were purged.
-    const left = await bus.jsm.streams.info(Streams.Events.name, { subjects_filter: `${TIMERS_SUBJECT}.>` });
-    expect(left.state.subjects ?? {}).toEqual({});
-  });
+      // By now the cancelled timer's time has long passed: nothing came, and the stale one was dropped.
+      expect(await expiredTimes(stack, leaving.chatId)).toBe(0);
+      expect(worker.logs.some((line) => line.msg === 'turn' && line.kind === 'timer' && line.outcome === 'stale')).toBe(
+        true,
+      );
+      // The schedules themselves are gone from the stream: fired ones purge themselves, cancelled ones were purged.
+      const left = await bus.jsm.streams.info(Streams.Events.name, { subjects_filter: `${TIMERS_SUBJECT}.>` });
+      expect(left.state.subjects ?? {}).toEqual({});
+    },
+  );
 });

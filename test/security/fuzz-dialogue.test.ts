@@ -62,12 +62,10 @@ const steps: fc.Arbitrary<Step[]> = fc.array(
     { weight: 4, arbitrary: customerText.map((value): Step => ({ kind: 'input', input: text(value) })) },
     {
       weight: 1,
-      arbitrary: fc
-        .constantFrom(undefined, '+79001234567', '+79990000000')
-        .map((phone): Step => ({
-          kind: 'input',
-          input: phone ? { type: 'chat.contact', phone } : { type: 'chat.contact' },
-        })),
+      arbitrary: fc.constantFrom(undefined, '+79001234567', '+79990000000').map((phone): Step => ({
+        kind: 'input',
+        input: phone ? { type: 'chat.contact', phone } : { type: 'chat.contact' },
+      })),
     },
     {
       weight: 1,
@@ -104,7 +102,8 @@ describe('fuzzing the chat machine with button presses and arbitrary text', () =
   const { parameters, timeoutMs } = fuzzSettings(150, 40);
 
   test(
-    'every turn settles, every reply is valid for Viber, every customer input is answered with buttons, «В меню» always leads to the menu',
+    'every turn settles, every reply is valid for Viber, every customer input is answered with buttons, ' +
+      '«В меню» always leads to the menu',
     async () => {
       await fc.assert(
         // Each run starts on a screen of the dialogue (deep ones too), then wanders.

@@ -214,7 +214,8 @@ describe('fuzzing the webhook (real JetStream)', () => {
   const { parameters, timeoutMs } = fuzzSettings(1_000, 10);
 
   test(
-    'any body, signed or not: a documented answer, never a 500; only validly signed callbacks reach the bus, well formed',
+    'any body, signed or not: a documented answer, never a 500; ' +
+      'only validly signed callbacks reach the bus, well formed',
     async () => {
       await fc.assert(
         fc.asyncProperty(bodies, signings, contentTypes, fc.boolean(), async (body, signing, contentType, busUp) => {

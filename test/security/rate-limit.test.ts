@@ -76,27 +76,30 @@ describe('ingress limits each chat’s events (real JetStream)', () => {
 
   const rateLimitedLines = () => ingress.logs.parsed().filter((line) => line.msg === 'rate-limited');
 
-  test('over the limit: 200 so Viber does not resend, nothing on the bus, a log line with the chat’s tag only', async () => {
-    const before = await ingress.stored();
-    const answers = [];
-    for (let i = 0; i < BURST + 2; i++)
-      answers.push(
-        (await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', `сообщение ${i}`)))).statusCode,
-      );
-    expect(answers).toEqual(Array(BURST + 2).fill(200));
-    expect(await ingress.stored()).toBe(before + BURST);
+  test(
+    'over the limit: 200 so Viber does not resend, ' + 'nothing on the bus, a log line with the chat’s tag only',
+    async () => {
+      const before = await ingress.stored();
+      const answers = [];
+      for (let i = 0; i < BURST + 2; i++)
+        answers.push(
+          (await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', `сообщение ${i}`)))).statusCode,
+        );
+      expect(answers).toEqual(Array(BURST + 2).fill(200));
+      expect(await ingress.stored()).toBe(before + BURST);
 
-    const lines = rateLimitedLines();
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ chat: chatTag('flooder-79001234567'), kind: 'text', level: 40 });
-    expect(ingress.logs.lines.join('\n')).not.toContain('flooder-79001234567');
+      const lines = rateLimitedLines();
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatchObject({ chat: chatTag('flooder-79001234567'), kind: 'text', level: 40 });
+      expect(ingress.logs.lines.join('\n')).not.toContain('flooder-79001234567');
 
-    clock.advance(1_000);
-    expect((await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', 'спустя секунду')))).statusCode).toBe(
-      200,
-    );
-    expect(await ingress.stored()).toBe(before + BURST + 1);
-  });
+      clock.advance(1_000);
+      expect(
+        (await ingress.post(toViberJson(Callbacks.text('flooder-79001234567', 'спустя секунду')))).statusCode,
+      ).toBe(200);
+      expect(await ingress.stored()).toBe(before + BURST + 1);
+    },
+  );
 
   test('conversation_started is never limited: its answer is the welcome', async () => {
     for (let i = 0; i < BURST; i++) await ingress.post(toViberJson(Callbacks.text('opener', 'x')));

@@ -48,23 +48,26 @@ async function toCodeScreen(d: ReturnType<typeof driver>) {
 }
 
 describe('durable timers of the dialogue', () => {
-  test('the code screen arms the expiry timer; when it fires the bot says so once, with «Отправить код повторно»', async () => {
-    const d = driver();
-    await toCodeScreen(d);
-    expect(d.armed()).toHaveLength(1);
-    const [timer] = d.scheduled;
-    expect(timer!.id).toContain('codeExpiry');
-    expect(timer!.at - Date.now()).toBeGreaterThan(4 * 60_000);
-    const before = d.store.latest('chat-1')!.version;
-    expect(await d.fire(timer!)).toBe('applied');
-    const record = d.store.latest('chat-1')!;
-    expect(record.version).toBe(before + 1);
-    expect(record.outbox.map((o) => (o.reply.kind === 'text' ? o.reply.text : ''))).toEqual([Texts.identify.expired]);
-    expect(record.outbox[0]!.reply.keyboard!.buttons.map((b) => b.text)).toContain(Buttons.ResendCode);
-    expect(d.armed()).toEqual([]);
-    // The same timer again (redelivered under another sequence, or a stale copy): nothing.
-    expect(await d.fire(timer!)).toBe('stale');
-  });
+  test(
+    'the code screen arms the expiry timer; ' + 'when it fires the bot says so once, with «Отправить код повторно»',
+    async () => {
+      const d = driver();
+      await toCodeScreen(d);
+      expect(d.armed()).toHaveLength(1);
+      const [timer] = d.scheduled;
+      expect(timer!.id).toContain('codeExpiry');
+      expect(timer!.at - Date.now()).toBeGreaterThan(4 * 60_000);
+      const before = d.store.latest('chat-1')!.version;
+      expect(await d.fire(timer!)).toBe('applied');
+      const record = d.store.latest('chat-1')!;
+      expect(record.version).toBe(before + 1);
+      expect(record.outbox.map((o) => (o.reply.kind === 'text' ? o.reply.text : ''))).toEqual([Texts.identify.expired]);
+      expect(record.outbox[0]!.reply.keyboard!.buttons.map((b) => b.text)).toContain(Buttons.ResendCode);
+      expect(d.armed()).toEqual([]);
+      // The same timer again (redelivered under another sequence, or a stale copy): nothing.
+      expect(await d.fire(timer!)).toBe('stale');
+    },
+  );
 
   test('leaving the state cancels the timer, and a copy that fires anyway is stale', async () => {
     const d = driver();
@@ -117,22 +120,25 @@ describe('reading reminders in the dialogue', () => {
     await d.say('123456');
   }
 
-  test('off until switched on; then said once a month; «Передать показания» starts the readings of that account', async () => {
-    const d = driver();
-    await linked(d);
-    expect(await d.send(reminder())).toEqual([]);
-    await d.say('В меню');
-    await d.say(MenuItem.Settings);
-    expect(d.buttons(await d.say(Buttons.Reminders))).toContain(Buttons.RemindersOn);
-    expect(d.texts(await d.say(Buttons.RemindersOn))).toEqual([Texts.settings.remindersOn]);
-    const said = await d.send(reminder());
-    expect(d.texts(said)).toEqual([Texts.reminders.due('инзб12345678', { fromDay: 15, toDay: 25 })]);
-    const button = said[0]!.keyboard!.buttons[0]!;
-    expect(button.text).toBe(MenuItem.Readings);
-    expect(await d.send(reminder())).toEqual([]);
-    await d.say(button.action.kind === 'reply' ? button.action.value : '');
-    expect(d.state()!.value).toEqual({ readings: 'chooseService' });
-  });
+  test(
+    'off until switched on; then said once a month; ' + '«Передать показания» starts the readings of that account',
+    async () => {
+      const d = driver();
+      await linked(d);
+      expect(await d.send(reminder())).toEqual([]);
+      await d.say('В меню');
+      await d.say(MenuItem.Settings);
+      expect(d.buttons(await d.say(Buttons.Reminders))).toContain(Buttons.RemindersOn);
+      expect(d.texts(await d.say(Buttons.RemindersOn))).toEqual([Texts.settings.remindersOn]);
+      const said = await d.send(reminder());
+      expect(d.texts(said)).toEqual([Texts.reminders.due('инзб12345678', { fromDay: 15, toDay: 25 })]);
+      const button = said[0]!.keyboard!.buttons[0]!;
+      expect(button.text).toBe(MenuItem.Readings);
+      expect(await d.send(reminder())).toEqual([]);
+      await d.say(button.action.kind === 'reply' ? button.action.value : '');
+      expect(d.state()!.value).toEqual({ readings: 'chooseService' });
+    },
+  );
 
   test('not for an account unlinked, nor after switching off', async () => {
     const d = driver();

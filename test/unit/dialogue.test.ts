@@ -67,32 +67,36 @@ describe('the dialogue of the manual', () => {
     expect(verification.sent).toBe(1);
   });
 
-  test('a phone that is not the one on file is explained, with a link to change it in the cabinet, and the customer keeps their place', async () => {
-    const { chat } = newChat();
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await chat.say('Запросить СМС код');
-    await chat.say('инзб12345678');
-    const replies = await chat.send({ type: 'chat.contact', phone: '+79990000000' });
-    expect(chat.texts(replies)).toEqual([Texts.identify.phoneMismatch(content.site)]);
-    // Not «Личный кабинет» (a menu item) and not the registration page: the cabinet's phone settings.
-    expect(replies[0]?.keyboard?.buttons[0]).toMatchObject({
-      text: 'Изменить телефон в Личном кабинете',
-      action: { kind: 'open-url', url: content.cabinet.phoneSettingsUrl },
-    });
-    expect(content.cabinet.phoneSettingsUrl).not.toBe(content.cabinet.registrationUrl);
-    expect(chat.buttons(replies)).toEqual([
-      'Изменить телефон в Личном кабинете',
-      'Поделиться номером телефона',
-      'Назад',
-      'В меню',
-    ]);
-    expect(chat.state()?.value).toEqual({ identify: 'askPhone' });
-    // Once the phone is in the cabinet, sharing it again goes on.
-    expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([
-      Texts.identify.codeSent('+7 ••• •••-45-67'),
-    ]);
-  });
+  test(
+    'a phone that is not the one on file is explained, ' +
+      'with a link to change it in the cabinet, and the customer keeps their place',
+    async () => {
+      const { chat } = newChat();
+      await chat.say('Начать');
+      await chat.say('Передать показания');
+      await chat.say('Запросить СМС код');
+      await chat.say('инзб12345678');
+      const replies = await chat.send({ type: 'chat.contact', phone: '+79990000000' });
+      expect(chat.texts(replies)).toEqual([Texts.identify.phoneMismatch(content.site)]);
+      // Not «Личный кабинет» (a menu item) and not the registration page: the cabinet's phone settings.
+      expect(replies[0]?.keyboard?.buttons[0]).toMatchObject({
+        text: 'Изменить телефон в Личном кабинете',
+        action: { kind: 'open-url', url: content.cabinet.phoneSettingsUrl },
+      });
+      expect(content.cabinet.phoneSettingsUrl).not.toBe(content.cabinet.registrationUrl);
+      expect(chat.buttons(replies)).toEqual([
+        'Изменить телефон в Личном кабинете',
+        'Поделиться номером телефона',
+        'Назад',
+        'В меню',
+      ]);
+      expect(chat.state()?.value).toEqual({ identify: 'askPhone' });
+      // Once the phone is in the cabinet, sharing it again goes on.
+      expect(chat.texts(await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67' }))).toEqual([
+        Texts.identify.codeSent('+7 ••• •••-45-67'),
+      ]);
+    },
+  );
 
   test('a day/night meter: both zones, consumption computed, confirmed, accepted once', async () => {
     const { chat, billing } = newChat();
@@ -266,27 +270,31 @@ describe('the dialogue of the manual', () => {
     });
   });
 
-  test('a sticker mid-dialogue gets a polite answer and the customer stays where they were; «В меню» works from any screen', async () => {
-    const { chat } = newChat();
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await chat.say('Запросить СМС код');
-    const sticker = await chat.send({ type: 'chat.media', mediaType: 'sticker' });
-    expect(chat.texts(sticker)).toEqual([Texts.notText]);
-    expect(chat.buttons(sticker)).toEqual(['Назад', 'В меню']);
-    expect(chat.state()?.value).toEqual({ identify: 'askAccount' });
-    await chat.say('Заключить договор');
-    await chat.say('Шаблоны договоров');
-    const odd = await chat.say('что-то непонятное');
-    expect(chat.texts(odd)).toEqual([Texts.useButtons]);
-    expect(chat.buttons(odd)).toEqual([
-      'Электроснабжение',
-      'Теплоснабжение и горячее водоснабжение',
-      'Назад',
-      'В меню',
-    ]);
-    expect(chat.buttons(await chat.say('В меню'))).toEqual(MENU_ITEMS);
-  });
+  test(
+    'a sticker mid-dialogue gets a polite answer and the customer stays where they were; ' +
+      '«В меню» works from any screen',
+    async () => {
+      const { chat } = newChat();
+      await chat.say('Начать');
+      await chat.say('Передать показания');
+      await chat.say('Запросить СМС код');
+      const sticker = await chat.send({ type: 'chat.media', mediaType: 'sticker' });
+      expect(chat.texts(sticker)).toEqual([Texts.notText]);
+      expect(chat.buttons(sticker)).toEqual(['Назад', 'В меню']);
+      expect(chat.state()?.value).toEqual({ identify: 'askAccount' });
+      await chat.say('Заключить договор');
+      await chat.say('Шаблоны договоров');
+      const odd = await chat.say('что-то непонятное');
+      expect(chat.texts(odd)).toEqual([Texts.useButtons]);
+      expect(chat.buttons(odd)).toEqual([
+        'Электроснабжение',
+        'Теплоснабжение и горячее водоснабжение',
+        'Назад',
+        'В меню',
+      ]);
+      expect(chat.buttons(await chat.say('В меню'))).toEqual(MENU_ITEMS);
+    },
+  );
 });
 
 /** The demo verification, with some answers replaced (the machine is ready for `limited` before the port is). */
@@ -321,46 +329,49 @@ async function toAccountPrompt(chat: ReturnType<typeof dialogueDriver>, section:
 }
 
 describe('the dialogue, polished (issue «The customer’s dialogue, polished»)', () => {
-  test('1. a declined card names no 0,00 ₽ but the amount offered; «Оплатить ещё раз» makes a fresh order', async () => {
-    const { chat, payments } = newChat();
-    await chat.say('Начать');
-    await chat.say('Оплатить');
-    await chat.say('Оплатить картой');
-    await identify(chat);
-    await chat.say('инзб12345678');
-    const declined = await chat.send({
-      type: 'chat.payment',
-      orderId: payments.orders[0]!.orderId,
-      status: 'failed',
-      account: 'инзб12345678',
-      amount: 0,
-    });
-    const [said] = chat.texts(declined);
-    expect(said).not.toContain('0,00');
-    expect(said).toBe(
-      'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Сумма к оплате: 2\u00a0642,85 ₽. Попробуйте ещё раз или оплатите другой картой.',
-    );
-    // 5. The link's order is finished: its button is gone, a fresh order is offered instead.
-    expect(chat.buttons(declined)).toEqual(['Оплатить ещё раз', 'В меню']);
-    const again = await chat.say('Оплатить ещё раз');
-    expect(payments.orders).toHaveLength(2);
-    expect(payments.orders[1]!.orderId).not.toBe(payments.orders[0]!.orderId);
-    expect(again[0]?.keyboard?.buttons[0]).toMatchObject({
-      text: 'Перейти к оплате',
-      action: { kind: 'open-url', url: `https://pay.example/${payments.orders[1]!.orderId}` },
-    });
-    // A provider that does say the sum tried: that sum.
-    const tried = await chat.send({
-      type: 'chat.payment',
-      orderId: payments.orders[1]!.orderId,
-      status: 'failed',
-      account: 'инзб12345678',
-      amount: 150000,
-    });
-    expect(chat.texts(tried)[0]).toMatch(/^Платёж по лицевому счёту ИНЗБ12345678 на сумму 1\u00a0500,00 ₽ не прошёл\./);
-    const cancelled = await chat
-      .say('Оплатить ещё раз')
-      .then(() =>
+  test(
+    '1. a declined card names no 0,00 ₽ but the amount offered; ' + '«Оплатить ещё раз» makes a fresh order',
+    async () => {
+      const { chat, payments } = newChat();
+      await chat.say('Начать');
+      await chat.say('Оплатить');
+      await chat.say('Оплатить картой');
+      await identify(chat);
+      await chat.say('инзб12345678');
+      const declined = await chat.send({
+        type: 'chat.payment',
+        orderId: payments.orders[0]!.orderId,
+        status: 'failed',
+        account: 'инзб12345678',
+        amount: 0,
+      });
+      const [said] = chat.texts(declined);
+      expect(said).not.toContain('0,00');
+      expect(said).toBe(
+        'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Сумма к оплате: 2\u00a0642,85 ₽. ' +
+          'Попробуйте ещё раз или оплатите другой картой.',
+      );
+      // 5. The link's order is finished: its button is gone, a fresh order is offered instead.
+      expect(chat.buttons(declined)).toEqual(['Оплатить ещё раз', 'В меню']);
+      const again = await chat.say('Оплатить ещё раз');
+      expect(payments.orders).toHaveLength(2);
+      expect(payments.orders[1]!.orderId).not.toBe(payments.orders[0]!.orderId);
+      expect(again[0]?.keyboard?.buttons[0]).toMatchObject({
+        text: 'Перейти к оплате',
+        action: { kind: 'open-url', url: `https://pay.example/${payments.orders[1]!.orderId}` },
+      });
+      // A provider that does say the sum tried: that sum.
+      const tried = await chat.send({
+        type: 'chat.payment',
+        orderId: payments.orders[1]!.orderId,
+        status: 'failed',
+        account: 'инзб12345678',
+        amount: 150000,
+      });
+      expect(chat.texts(tried)[0]).toMatch(
+        /^Платёж по лицевому счёту ИНЗБ12345678 на сумму 1\u00a0500,00 ₽ не прошёл\./,
+      );
+      const cancelled = await chat.say('Оплатить ещё раз').then(() =>
         chat.send({
           type: 'chat.payment',
           orderId: payments.orders[2]!.orderId,
@@ -369,76 +380,88 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
           amount: 0,
         }),
       );
-    expect(chat.texts(cancelled)).toEqual([Texts.payment.cancelled('инзб12345678')]);
-    expect(chat.buttons(cancelled)).toEqual(['Оплатить ещё раз', 'В меню']);
-  });
+      expect(chat.texts(cancelled)).toEqual([Texts.payment.cancelled('инзб12345678')]);
+      expect(chat.buttons(cancelled)).toEqual(['Оплатить ещё раз', 'В меню']);
+    },
+  );
 
-  test('1, 5. a notice for a link the customer has left is told where they are, keeping their keyboard, with the amount offered', async () => {
-    const { chat, payments } = newChat();
-    await chat.say('Начать');
-    await chat.say('Оплатить');
-    await chat.say('Оплатить картой');
-    await identify(chat);
-    await chat.say('инзб12345678');
-    const settings = await chat.say('Настройки');
-    const declined = await chat.send({
-      type: 'chat.payment',
-      orderId: payments.orders[0]!.orderId,
-      status: 'failed',
-      account: 'ИНЗБ12345678',
-      amount: 0,
-    });
-    expect(chat.texts(declined)[0]).toContain('не прошёл. Сумма к оплате: 2\u00a0642,85 ₽.');
-    expect(chat.buttons(declined)).toEqual(chat.buttons(settings));
-    // An order the chat knows nothing of: no sum at all.
-    const unknown = await chat.send({
-      type: 'chat.payment',
-      orderId: 'elsewhere',
-      status: 'failed',
-      account: 'инзб12345678',
-      amount: 0,
-    });
-    expect(chat.texts(unknown)).toEqual([
-      'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Попробуйте ещё раз или оплатите другой картой.',
-    ]);
-  });
+  test(
+    '1, 5. a notice for a link the customer has left is told where they are, ' +
+      'keeping their keyboard, with the amount offered',
+    async () => {
+      const { chat, payments } = newChat();
+      await chat.say('Начать');
+      await chat.say('Оплатить');
+      await chat.say('Оплатить картой');
+      await identify(chat);
+      await chat.say('инзб12345678');
+      const settings = await chat.say('Настройки');
+      const declined = await chat.send({
+        type: 'chat.payment',
+        orderId: payments.orders[0]!.orderId,
+        status: 'failed',
+        account: 'ИНЗБ12345678',
+        amount: 0,
+      });
+      expect(chat.texts(declined)[0]).toContain('не прошёл. Сумма к оплате: 2\u00a0642,85 ₽.');
+      expect(chat.buttons(declined)).toEqual(chat.buttons(settings));
+      // An order the chat knows nothing of: no sum at all.
+      const unknown = await chat.send({
+        type: 'chat.payment',
+        orderId: 'elsewhere',
+        status: 'failed',
+        account: 'инзб12345678',
+        amount: 0,
+      });
+      expect(chat.texts(unknown)).toEqual([
+        'Платёж по лицевому счёту ИНЗБ12345678 не прошёл. Попробуйте ещё раз или оплатите другой картой.',
+      ]);
+    },
+  );
 
-  test('2. «Назад» goes one step back on every identification screen, before the account number is checked', async () => {
-    const { chat } = newChat();
-    const prompt = await toAccountPrompt(chat);
-    expect(chat.buttons(prompt)).toEqual(['Назад', 'В меню']);
-    // At the account prompt «Назад» is not an account number: back to the first screen.
-    expect(chat.texts(await chat.say('Назад'))).toEqual([Texts.identify.introFor('readings')]);
-    await chat.say('Запросить СМС код');
-    const phone = await chat.say('инзб12345678');
-    expect(chat.buttons(phone)).toEqual(['Поделиться номером телефона', 'Назад', 'В меню']);
-    expect(chat.texts(await chat.say('Назад'))).toEqual([Texts.identify.askAccount]);
-    await chat.say('инзб12345678');
-    const code = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
-    expect(chat.buttons(code)).toEqual(['Отправить код повторно', 'Назад', 'В меню']);
-    expect(chat.texts(await chat.say('назад'))).toEqual([Texts.identify.askPhone]);
-    expect(chat.state()?.value).toEqual({ identify: 'askPhone' });
-    await chat.say('Назад');
-    await chat.say('Назад');
-    // From the first screen of a reading's identification, back is the menu.
-    const menu = await chat.say('Назад');
-    expect(chat.buttons(menu)).toEqual(MENU_ITEMS);
-  });
+  test(
+    '2. «Назад» goes one step back on every identification screen, ' + 'before the account number is checked',
+    async () => {
+      const { chat } = newChat();
+      const prompt = await toAccountPrompt(chat);
+      expect(chat.buttons(prompt)).toEqual(['Назад', 'В меню']);
+      // At the account prompt «Назад» is not an account number: back to the first screen.
+      expect(chat.texts(await chat.say('Назад'))).toEqual([Texts.identify.introFor('readings')]);
+      await chat.say('Запросить СМС код');
+      const phone = await chat.say('инзб12345678');
+      expect(chat.buttons(phone)).toEqual(['Поделиться номером телефона', 'Назад', 'В меню']);
+      expect(chat.texts(await chat.say('Назад'))).toEqual([Texts.identify.askAccount]);
+      await chat.say('инзб12345678');
+      const code = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
+      expect(chat.buttons(code)).toEqual(['Отправить код повторно', 'Назад', 'В меню']);
+      expect(chat.texts(await chat.say('назад'))).toEqual([Texts.identify.askPhone]);
+      expect(chat.state()?.value).toEqual({ identify: 'askPhone' });
+      await chat.say('Назад');
+      await chat.say('Назад');
+      // From the first screen of a reading's identification, back is the menu.
+      const menu = await chat.say('Назад');
+      expect(chat.buttons(menu)).toEqual(MENU_ITEMS);
+    },
+  );
 
-  test('2. «Назад» from a payment’s identification goes back to «Оплатить»; from «Добавить лицевой счёт» to the account choice', async () => {
-    const { chat } = newChat();
-    await toAccountPrompt(chat, 'payment');
-    await chat.say('Назад');
-    const back = await chat.say('Назад');
-    expect(chat.texts(back)).toEqual([Texts.payment.intro]);
-    expect(chat.buttons(back)).toEqual(['Оплатить картой', 'В меню']);
-    await chat.say('Оплатить картой');
-    await identify(chat);
-    await chat.say('Добавить лицевой счёт');
-    const choice = await chat.say('Назад');
-    expect(chat.texts(choice)).toEqual([Texts.accounts.choose]);
-    expect(chat.state()?.value).toEqual({ payment: { chooseAccount: 'choosing' } });
-  });
+  test(
+    '2. «Назад» from a payment’s identification goes back to «Оплатить»; ' +
+      'from «Добавить лицевой счёт» to the account choice',
+    async () => {
+      const { chat } = newChat();
+      await toAccountPrompt(chat, 'payment');
+      await chat.say('Назад');
+      const back = await chat.say('Назад');
+      expect(chat.texts(back)).toEqual([Texts.payment.intro]);
+      expect(chat.buttons(back)).toEqual(['Оплатить картой', 'В меню']);
+      await chat.say('Оплатить картой');
+      await identify(chat);
+      await chat.say('Добавить лицевой счёт');
+      const choice = await chat.say('Назад');
+      expect(chat.texts(choice)).toEqual([Texts.accounts.choose]);
+      expect(chat.state()?.value).toEqual({ payment: { chooseAccount: 'choosing' } });
+    },
+  );
 
   test('3. the first identification message names what it is for', async () => {
     const { chat } = newChat();
@@ -514,19 +537,24 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     expect(chat.buttons(limited)).toEqual(MENU_ITEMS);
   });
 
-  test('6. a code request the service refuses as `locked` names no reason it cannot know; five wrong codes do say so', async () => {
-    const { chat } = newChat({}, { verification: verificationWith({ shared: { result: 'locked', minutes: 40 } }) });
-    await toAccountPrompt(chat);
-    await chat.say('инзб12345678');
-    const refused = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
-    expect(chat.texts(refused)).toEqual(['Новый СМС код по этому лицевому счёту можно будет запросить через 40 мин.']);
-    const other = newChat().chat;
-    await toAccountPrompt(other);
-    await other.say('инзб12345678');
-    await other.send({ type: 'chat.contact', phone: '+79001234567' });
-    for (let i = 0; i < 4; i++) await other.say('999999');
-    expect(other.texts(await other.say('999999'))).toEqual([Texts.identify.locked(30)]);
-  });
+  test(
+    '6. a code request the service refuses as `locked` names no reason it cannot know; ' + 'five wrong codes do say so',
+    async () => {
+      const { chat } = newChat({}, { verification: verificationWith({ shared: { result: 'locked', minutes: 40 } }) });
+      await toAccountPrompt(chat);
+      await chat.say('инзб12345678');
+      const refused = await chat.send({ type: 'chat.contact', phone: '+79001234567' });
+      expect(chat.texts(refused)).toEqual([
+        'Новый СМС код по этому лицевому счёту можно будет запросить через 40 мин.',
+      ]);
+      const other = newChat().chat;
+      await toAccountPrompt(other);
+      await other.say('инзб12345678');
+      await other.send({ type: 'chat.contact', phone: '+79001234567' });
+      for (let i = 0; i < 4; i++) await other.say('999999');
+      expect(other.texts(await other.say('999999'))).toEqual([Texts.identify.locked(30)]);
+    },
+  );
 
   test('9. one spelling: «Платёж» in every notice, accounts as the bill prints them', async () => {
     const notices = [

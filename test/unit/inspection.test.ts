@@ -49,30 +49,33 @@ function recordingConnection() {
 }
 
 describe('live inspection of a chat actor', () => {
-  test('the worker reports the root actor’s states by chat tag, never the id, the typed text or the context', async () => {
-    const chatId = 'viber-user-secret-id';
-    const { nc, published } = recordingConnection();
-    const typed = 'Начать';
-    expect(await turn(nc, chatId, typed).outcome).toBe('applied');
+  test(
+    'the worker reports the root actor’s states by chat tag, ' + 'never the id, the typed text or the context',
+    async () => {
+      const chatId = 'viber-user-secret-id';
+      const { nc, published } = recordingConnection();
+      const typed = 'Начать';
+      expect(await turn(nc, chatId, typed).outcome).toBe('applied');
 
-    expect(published.length).toBeGreaterThan(0);
-    expect(new Set(published.map((p) => p.subject))).toEqual(new Set([`inspect.chat.${chatTag(chatId)}`]));
-    const reports = published.map((p) => JSON.parse(p.data) as Record<string, unknown>);
-    for (const report of reports) {
-      expect(Object.keys(report).every((key) => ['chat', 'type', 'state', 'event'].includes(key))).toBe(true);
-      expect(['@xstate.snapshot', '@xstate.event']).toContain(report.type);
-    }
-    expect(reports).toContainEqual({
-      chat: chatTag(chatId),
-      type: '@xstate.snapshot',
-      state: 'menu',
-      event: 'chat.text',
-    });
-    const wire = published.map((p) => p.data).join('\n');
-    expect(wire).not.toContain(typed);
-    expect(wire).not.toContain(chatId);
-    expect(wire).not.toContain('buttonColor');
-  });
+      expect(published.length).toBeGreaterThan(0);
+      expect(new Set(published.map((p) => p.subject))).toEqual(new Set([`inspect.chat.${chatTag(chatId)}`]));
+      const reports = published.map((p) => JSON.parse(p.data) as Record<string, unknown>);
+      for (const report of reports) {
+        expect(Object.keys(report).every((key) => ['chat', 'type', 'state', 'event'].includes(key))).toBe(true);
+        expect(['@xstate.snapshot', '@xstate.event']).toContain(report.type);
+      }
+      expect(reports).toContainEqual({
+        chat: chatTag(chatId),
+        type: '@xstate.snapshot',
+        state: 'menu',
+        event: 'chat.text',
+      });
+      const wire = published.map((p) => p.data).join('\n');
+      expect(wire).not.toContain(typed);
+      expect(wire).not.toContain(chatId);
+      expect(wire).not.toContain('buttonColor');
+    },
+  );
 
   test('a closed connection does not fail the turn', async () => {
     const nc = {

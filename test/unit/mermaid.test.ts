@@ -98,7 +98,8 @@ describe('toMermaid', () => {
     for (const transition of guarded) expect(guardLabel(chat, transition.guard)).not.toMatch(/unnamed|^is[A-Z]/);
     const readings = toMermaid(chat, { root: 'chat.readings' });
     expect(readings).toContain(
-      'chat_readings_enterValue --> chat_readings_enterValue : chat.text [«Назад» and not the first tariff zone], chat.text [not a number], chat.text [more digits than the dial], chat.text [reading below previous]',
+      'chat_readings_enterValue --> chat_readings_enterValue : chat.text [«Назад» and not the first tariff zone], ' +
+        'chat.text [not a number], chat.text [more digits than the dial], chat.text [reading below previous]',
     );
     expect(readings).toContain(
       'chat_readings_enterValue --> chat_readings_confirmHigh : chat.text [consumption above plausible]',

@@ -58,25 +58,29 @@ const registryOf = (entries: ReminderEntry[]) => ({
 const silent = createLogger('fan-out-test', 'silent');
 
 describe('the reminder fan-out', () => {
-  test('one event per account whose window opens that day and whose reading is not in, keyed by chat, account and month', async () => {
-    const { js, published } = fakeBus();
-    const registry = registryOf([
-      { chatId: 'c1', accounts: ['from15-a', 'from15-in', 'any-b'] },
-      { chatId: 'c2', accounts: ['from15-a', 'from15-down'] },
-    ]);
-    const counts = await fanOutReminders(
-      { js, partitions: 4, billing, registry, perSecond: 1000, logger: silent },
-      { day: '2026-12-15' },
-    );
-    expect(counts).toEqual({ published: 2, 'not-due': 1, 'reading-in': 1, failed: 1 });
-    expect(published.map((p) => [p.event.chatId, p.event.kind === 'reminder' && p.event.account])).toEqual([
-      ['c1', 'from15-a'],
-      ['c2', 'from15-a'],
-    ]);
-    expect(new Set(published.map((p) => p.msgID)).size).toBe(2);
-    expect(published[0]!.msgID).toMatch(/^viber:reminder:[0-9a-f]{12}:from15-a:2026-12$/);
-    expect(published[0]!.event).toMatchObject({ period: '2026-12', window: { fromDay: 15, toDay: 25 } });
-  });
+  test(
+    'one event per account whose window opens that day and whose reading is not in, ' +
+      'keyed by chat, account and month',
+    async () => {
+      const { js, published } = fakeBus();
+      const registry = registryOf([
+        { chatId: 'c1', accounts: ['from15-a', 'from15-in', 'any-b'] },
+        { chatId: 'c2', accounts: ['from15-a', 'from15-down'] },
+      ]);
+      const counts = await fanOutReminders(
+        { js, partitions: 4, billing, registry, perSecond: 1000, logger: silent },
+        { day: '2026-12-15' },
+      );
+      expect(counts).toEqual({ published: 2, 'not-due': 1, 'reading-in': 1, failed: 1 });
+      expect(published.map((p) => [p.event.chatId, p.event.kind === 'reminder' && p.event.account])).toEqual([
+        ['c1', 'from15-a'],
+        ['c2', 'from15-a'],
+      ]);
+      expect(new Set(published.map((p) => p.msgID)).size).toBe(2);
+      expect(published[0]!.msgID).toMatch(/^viber:reminder:[0-9a-f]{12}:from15-a:2026-12$/);
+      expect(published[0]!.event).toMatchObject({ period: '2026-12', window: { fromDay: 15, toDay: 25 } });
+    },
+  );
 
   test('paced: at 50 a second, ten reminders take about 180 ms or more', async () => {
     const { js, published } = fakeBus();

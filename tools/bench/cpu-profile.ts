@@ -63,7 +63,8 @@ export const hotFunctions = (profiles: CpuProfile[], top = 20) =>
     (frame) =>
       PSEUDO_FRAMES.has(frame.functionName)
         ? frame.functionName
-        : `${frame.functionName || '(anonymous)'} ${place(frame.url)}${frame.url && !frame.url.startsWith('node:') ? `:${frame.lineNumber + 1}` : ''}`,
+        : `${frame.functionName || '(anonymous)'} ${place(frame.url)}` +
+          `${frame.url && !frame.url.startsWith('node:') ? `:${frame.lineNumber + 1}` : ''}`,
     top,
   );
 

@@ -136,7 +136,8 @@ async function main(options: BenchOptions): Promise<BenchResults> {
       if (options.skipPipeline) continue;
       for (const workers of options.workers) {
         say(
-          `pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ${options.partitions} partitions; ${chats} chats`,
+          `pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ` +
+            `${options.partitions} partitions; ${chats} chats`,
         );
         // Profiles of the last scenario only: one profile set, of the busiest configuration.
         const last = workers === options.workers.at(-1) && chats === options.chats.at(-1);

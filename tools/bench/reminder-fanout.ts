@@ -184,12 +184,14 @@ try {
     live: { chats: LIVE, before: figures(baselineFrom, tickAt), during: figures(tickAt, doneAt) },
   };
   const row = (label: string, f: ReturnType<typeof figures>) =>
-    `  ${label.padEnd(22)}${String(f.turns).padStart(6)}${f.p50.toFixed(0).padStart(8)}${f.p95.toFixed(0).padStart(8)}${f.p99.toFixed(0).padStart(8)}`;
+    `  ${label.padEnd(22)}${String(f.turns).padStart(6)}` +
+    `${f.p50.toFixed(0).padStart(8)}${f.p95.toFixed(0).padStart(8)}${f.p99.toFixed(0).padStart(8)}`;
   console.log(
     [
       '',
       `Reminder fan-out (${results.store}, ${results.workers} workers, REMINDER_RATE ${results.reminderRate}/s)`,
-      `  reminders sent: ${sent} of ${REMINDERS} in ${seconds.toFixed(1)} s = ${results.reminders.perSecond.toFixed(1)} per second`,
+      `  reminders sent: ${sent} of ${REMINDERS} in ${seconds.toFixed(1)} s = ` +
+        `${results.reminders.perSecond.toFixed(1)} per second`,
       `  live turns (${LIVE} chats)      turns     p50     p95     p99 (ms, webhook to reply)`,
       row('before the tick', results.live.before),
       row('during the fan-out', results.live.during),

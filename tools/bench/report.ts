@@ -127,7 +127,9 @@ export function formatResults(results: BenchResults): string {
   );
   const { machine } = results;
   const parts = [
-    `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GiB, Node ${machine.node}; load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd?.join(' ') ?? '?'} at end`,
+    `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GiB, Node ${machine.node}; ` +
+      `load average ${machine.loadAverageAtStart.join(' ')} at start, ` +
+      `${machine.loadAverageAtEnd?.join(' ') ?? '?'} at end`,
     '',
     scenarios,
     '',
@@ -145,14 +147,19 @@ export function formatResults(results: BenchResults): string {
     const j = results.jetstream;
     parts.push(
       '',
-      `JetStream alone (${j.messages} messages): publish ${j.publishPerSecond}/s, batched pull+ack ${j.consumeBatchedPerSecond}/s, one at a time with ackAck (max_ack_pending 1, ${j.oneAtATimeMessages} messages) ${j.consumeOneAtATimePerSecond}/s`,
+      `JetStream alone (${j.messages} messages): publish ${j.publishPerSecond}/s, ` +
+        `batched pull+ack ${j.consumeBatchedPerSecond}/s, ` +
+        `one at a time with ackAck (max_ack_pending 1, ${j.oneAtATimeMessages} messages) ` +
+        `${j.consumeOneAtATimePerSecond}/s`,
     );
   }
   if (results.storeCosts) {
     const c = results.storeCosts;
     parts.push(
       '',
-      `store operations on ${c.documentsBefore} documents (${c.concurrency} at once in the last column); snapshot ${c.snapshotBytes} B, JSON.stringify ${c.snapshotStringifyMicros} µs, JSON.parse ${c.snapshotParseMicros} µs`,
+      `store operations on ${c.documentsBefore} documents (${c.concurrency} at once in the last column); ` +
+        `snapshot ${c.snapshotBytes} B, JSON.stringify ${c.snapshotStringifyMicros} µs, ` +
+        `JSON.parse ${c.snapshotParseMicros} µs`,
     );
     parts.push(
       table(
@@ -162,7 +169,9 @@ export function formatResults(results: BenchResults): string {
     );
   }
   for (const [service, profile] of Object.entries(results.profile ?? {})) {
-    const title = `${service} CPU profile (${profile.files}): idle ${profile.idlePercent} % of the time; self time as % of the busy time:`;
+    const title =
+      `${service} CPU profile (${profile.files}): idle ${profile.idlePercent} % of the time; ` +
+      'self time as % of the busy time:';
     parts.push(
       '',
       title,

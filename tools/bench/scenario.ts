@@ -62,7 +62,10 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   const line = startProgressLine(() => {
     const seconds = (Date.now() - started) / 1000;
     const replies = collector ? `  replies ${collector.count}/${expectedTotal}` : '';
-    return `  ${plan.name}: ${seconds.toFixed(0)} s  webhooks ${progress.answered}/${posts} (${(progress.answered / Math.max(seconds, 0.001)).toFixed(0)}/s, ${progress.errors} errors)${replies}`;
+    return (
+      `  ${plan.name}: ${seconds.toFixed(0)} s  webhooks ${progress.answered}/${posts} ` +
+      `(${(progress.answered / Math.max(seconds, 0.001)).toFixed(0)}/s, ${progress.errors} errors)${replies}`
+    );
   });
   const sampler = new ProcessSampler(plan.processes);
   sampler.start();

@@ -77,7 +77,8 @@ export async function measureStoreCosts(
       );
     }
 
-    // Each operation runs for keys a0… (one at a time), then c0… (together); later rows reuse the heads of earlier ones.
+    // Each operation runs for keys a0… (one at a time), then c0… (together); later rows reuse the
+    // heads of earlier ones.
     const operations: [string, (key: string, index: number) => Promise<unknown>][] = [
       ['findOne by _id, found', (_key, index) => chats.findOne({ _id: `fill-${index % documents}` })],
       ['findOne by _id, missing', (key) => chats.findOne({ _id: `absent-${key}` })],

@@ -23,6 +23,7 @@ env.done();
 const bus = await connectBus(infra.natsUrl, 'reminder-tick', createLogger('reminder-tick', 'warn'));
 await publishReminderTick(bus.js, values.day ? { day: values.day } : {});
 console.log(
-  `tick published${values.day ? ` for ${values.day}` : ''}: a worker fans it out (see its log line "reminders fanned out")`,
+  `tick published${values.day ? ` for ${values.day}` : ''}: ` +
+    `a worker fans it out (see its log line "reminders fanned out")`,
 );
 await bus.close();

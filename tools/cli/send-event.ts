@@ -58,7 +58,8 @@ for (const message of fresh) {
     (b) => `[${b.Text}]`,
   ).join(' ');
   console.log(
-    `bot → ${user}: ${String(message.body.text ?? message.body.media ?? message.body.type)}${buttons ? `\n      ${buttons}` : ''}`,
+    `bot → ${user}: ${String(message.body.text ?? message.body.media ?? message.body.type)}` +
+      `${buttons ? `\n      ${buttons}` : ''}`,
   );
 }
 if (fresh.length === 0) console.log('(no reply reached the fake Viber API within 3 s)');

@@ -40,7 +40,8 @@ try {
     const state = JSON.stringify((record.snapshot as { value?: unknown }).value);
     console.log(`chat ${chatTag(chatId)}: version ${record.version}, state ${state}`);
     console.log(
-      `reading reminders: ${context.reminders ? 'on' : 'off'}${context.reminded ? `; last said ${JSON.stringify(context.reminded)}` : ''}`,
+      `reading reminders: ${context.reminders ? 'on' : 'off'}` +
+        `${context.reminded ? `; last said ${JSON.stringify(context.reminded)}` : ''}`,
     );
     const timers = record.timers ?? [];
     if (timers.length === 0) console.log('no pending timers');
@@ -61,7 +62,8 @@ try {
           ? `in ${Math.ceil(due / 1000)} s`
           : `${Math.ceil(-due / 1000)} s ago (delivered soon, or waiting for its partition)`;
       console.log(
-        `- ${timer.id}: due ${irkutsk(timer.at)} (Irkutsk), ${when}; delivers ${timer.event.type}; on the bus: ${onBus.get(timer.id) ?? 'no'}`,
+        `- ${timer.id}: due ${irkutsk(timer.at)} (Irkutsk), ${when}; ` +
+          `delivers ${timer.event.type}; on the bus: ${onBus.get(timer.id) ?? 'no'}`,
       );
     }
   }

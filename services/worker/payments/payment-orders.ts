@@ -23,7 +23,10 @@ export type NoticeVerdict =
 const MAX_PAYMENT = 10_000_000_00;
 
 const DAY_MS = 24 * 60 * 60_000;
-/** Where the store has TTL indexes (MongoDB), an order is forgotten this long after it was made: a notice for it is then unknown. */
+/**
+ * Where the store has TTL indexes (MongoDB), an order is forgotten this long after it was made: a
+ * notice for it is then unknown.
+ */
 export const ORDER_RETENTION_MS = 90 * DAY_MS;
 /**
  * A claimed notice outlives its order (made before it, kept a day longer than it), so a replay is
@@ -34,9 +37,9 @@ export const NOTICE_RETENTION_MS = ORDER_RETENTION_MS + DAY_MS;
 /**
  * The orders this bot made, so that a signed notice is believed only for an order of ours, for the
  * chat and account it was made for, with a sane amount, and only once per outcome. Every operation
- * is by `_id` (see shared/adapters/mongo-chat-store.ts for why). On MongoDB, TTL indexes forget orders and notices after
- * ORDER_RETENTION_MS / NOTICE_RETENTION_MS; FerretDB v1 has no TTL indexes, and keeps them (looked
- * up by `_id` only, however many there are).
+ * is by `_id` (see shared/adapters/mongo-chat-store.ts for why). On MongoDB, TTL indexes forget
+ * orders and notices after ORDER_RETENTION_MS / NOTICE_RETENTION_MS; FerretDB v1 has no TTL
+ * indexes, and keeps them (looked up by `_id` only, however many there are).
  */
 export class PaymentOrders {
   private readonly orders: Collection<OrderDocument>;

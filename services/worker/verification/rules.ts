@@ -48,7 +48,10 @@ export const lockedFor = (until: Date, now: number): CodeCheckResult => ({
   minutes: minutesUntil(until, now),
 });
 
-/** The end of a lock from `from` (the check's own time, so a check run again sets the same lock); never shortens `current`. */
+/**
+ * The end of a lock from `from` (the check's own time, so a check run again sets the same lock);
+ * never shortens `current`.
+ */
 export const lockEnd = (from: number, current?: Date) =>
   new Date(Math.max(from + VerificationLimits.lockMs, current?.getTime() ?? 0));
 
