@@ -7,18 +7,8 @@ import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { formatAccount, Texts } from '../../machines/texts.js';
 import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
-import { CHROMIUM } from '../../tools/dev/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/dev/browser.js';
 
-/** Debian's Chromium: no browser is downloaded; .ci/run installs the package when it is missing. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = 'test-results/simulator';
 const AUTH_TOKEN = 'e2e-simulator-token';
 const DEMO_ACCOUNT = 'инзб12345678';

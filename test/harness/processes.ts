@@ -1,5 +1,6 @@
-import { freePort, waitForPort } from '../../tools/dev/local-servers.js';
+import { waitForPort } from '../../tools/dev/local-servers.js';
 import {
+  freeStackPorts,
   localStackEnv,
   startService,
   waitForLog,
@@ -36,12 +37,7 @@ export async function startStack(options: {
   extraEnv?: Record<string, string>;
   workers?: number;
 }): Promise<Stack> {
-  const ports = {
-    ingress: await freePort(),
-    fakeViber: await freePort(),
-    reference: await freePort(),
-    simulator: await freePort(),
-  };
+  const ports = await freeStackPorts();
   const env = { ...localStackEnv({ ...options, ports }), PARTITIONS: '4', LOG_LEVEL: 'info', ...options.extraEnv };
   const names: ServiceName[] = [
     'fake-viber',

@@ -16,8 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { initialTransition } from 'xstate';
-import { freePort } from '../dev/local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName } from '../dev/processes.js';
+import { freeStackPorts, localStackEnv, startService, waitForLog, type ServiceName } from '../dev/processes.js';
 import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import type { SentMessage } from '../../fakes/viber/app.js';
 import { chatDialogue } from '../../machines/dialogue.js';
@@ -52,12 +51,7 @@ const say = (message: string) => console.log(`[reminders ${new Date().toISOStrin
 
 const infra = await startBenchInfra(say);
 const mongoDb = `bench_reminders_${randomUUID().slice(0, 8)}`;
-const ports = {
-  ingress: await freePort(),
-  fakeViber: await freePort(),
-  reference: await freePort(),
-  simulator: await freePort(),
-};
+const ports = await freeStackPorts();
 const env = {
   ...localStackEnv({ natsUrl: infra.natsUrl, mongoUrl: infra.mongoUrl, mongoDb, authToken: AUTH_TOKEN, ports }),
   INSPECT: '0',

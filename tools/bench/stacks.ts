@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../dev/local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../dev/processes.js';
+import {
+  freeStackPorts,
+  localStackEnv,
+  startService,
+  waitForLog,
+  type ServiceName,
+  type ServiceProcess,
+} from '../dev/processes.js';
 import { WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { startBenchChild, type BenchChild } from './child.js';
 import type { WatchedProcess } from './proc-sampler.js';
@@ -9,7 +16,7 @@ import type { WatchedProcess } from './proc-sampler.js';
 /** The bench's local bot token: only the fake Viber API and the bench's own webhooks know it. */
 export const BENCH_AUTH_TOKEN = 'bench-auth-token';
 
-const BENCH_ENTRY = join('services', 'bench', 'baseline-main.ts');
+const BENCH_ENTRY = join('tools', 'bench', 'baseline-main.ts');
 const PROFILER_PRELOAD = fileURLToPath(new URL('./cpu-profiler-preload.ts', import.meta.url));
 
 export interface RunningTarget {
@@ -31,12 +38,7 @@ async function stackEnv(
   target: StoreTarget,
   partitions: number,
 ): Promise<{ env: Record<string, string>; ingressUrl: string; fakeViberUrl: string }> {
-  const ports = {
-    ingress: await freePort(),
-    fakeViber: await freePort(),
-    reference: await freePort(),
-    simulator: await freePort(),
-  };
+  const ports = await freeStackPorts();
   const env = {
     ...localStackEnv({ ...target, authToken: BENCH_AUTH_TOKEN, ports }),
     PARTITIONS: String(partitions),

@@ -1,19 +1,6 @@
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-
-/** Debian's Chromium: the project downloads no browser of its own. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../dev/browser.js';
 
 /** Mermaid's browser bundle, straight from node_modules: the page loads nothing from the network. */
 const MERMAID_BUNDLE = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
@@ -30,7 +17,7 @@ declare const mermaid: {
 export async function renderMermaidSvgs(
   diagrams: readonly { name: string; text: string }[],
 ): Promise<Map<string, string>> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');

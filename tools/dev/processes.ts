@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './local-servers.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -98,6 +99,16 @@ export async function waitForLog(service: ServiceProcess, message: string, timeo
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Free ports for every listening service of a local stack. */
+export async function freeStackPorts(): Promise<LocalStackPorts> {
+  return {
+    ingress: await freePort(),
+    fakeViber: await freePort(),
+    reference: await freePort(),
+    simulator: await freePort(),
+  };
 }
 
 export interface LocalStackPorts {
