@@ -16,7 +16,7 @@ const typedCode = (text: string) => text.replace(/\s/g, '');
 
 /**
  * Identification by SMS code, shared by «Передать показания» and «Оплатить»: the account number,
- * the customer's phone (it must be the one on file), then the four-digit code sent to that phone.
+ * the customer's phone (it must be the one on file), then the six-digit code sent to that phone.
  * Limits (attempts, expiry, resend cool-down, codes per hour) are kept by the verification
  * service, not here. «Назад» goes one step back on every screen.
  */

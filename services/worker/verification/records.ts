@@ -33,9 +33,9 @@ interface Attempt {
 }
 
 /**
- * One code sent (or being sent) within the hour, under the keys the hourly limits count. Deleted
- * once older than SEND_RETENTION_MS, so the collection holds about two hours of sends, however long
- * the bot runs: the hourly counts and their clean-up filter a small collection.
+ * One code sent (or being sent), under the keys the hourly and daily limits count. Deleted once
+ * older than SEND_RETENTION_MS, so the collection holds about a day of sends, however long the bot
+ * runs: the counts and their clean-up filter a collection bounded by a day's codes.
  */
 export interface SendRecord {
   _id: string;
