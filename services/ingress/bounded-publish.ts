@@ -1,4 +1,5 @@
 import type { BusLink } from '../../shared/ops/readiness.js';
+import { withTimeout } from '../../shared/ops/with-timeout.js';
 import type { PublishEvent } from '../../shared/ports/publish-event.js';
 
 /** The bus cannot take the event now: ingress answers 503 and the sender sends it again. */
@@ -15,15 +16,7 @@ export class BusUnavailableError extends Error {
 export function boundedPublish(publish: PublishEvent, link: BusLink, timeoutMs: number): PublishEvent {
   return async (event, correlationId) => {
     if (!link.up) throw new BusUnavailableError('the bus is disconnected');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const late = () => reject(new BusUnavailableError(`the bus did not store the event within ${timeoutMs} ms`));
-      timer = setTimeout(late, timeoutMs);
-    });
-    try {
-      return await Promise.race([publish(event, correlationId), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const late = () => new BusUnavailableError(`the bus did not store the event within ${timeoutMs} ms`);
+    return withTimeout(publish(event, correlationId), timeoutMs, 'publish', late);
   };
 }

@@ -61,6 +61,8 @@ export function registerViberWebhook(
 
     const correlationId = randomUUID();
     const log = request.log.child({ correlationId, kind: event.kind });
+    // The welcome's colour is read while the event is published, not after it; the default will do.
+    const color = welcome ? options.buttonColor?.(event.chatId).catch(() => undefined) : undefined;
     try {
       const { duplicate } = await publish(event, correlationId);
       // A callback stored before makes no new work: its token goes back.
@@ -75,7 +77,6 @@ export function registerViberWebhook(
     }
     if (!welcome) return reply.code(200).send({ status: 0 });
     // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
-    const color = await options.buttonColor?.(event.chatId);
-    return reply.code(200).send(renderViberMessage(welcomeReply(color), sender));
+    return reply.code(200).send(renderViberMessage(welcomeReply(await color), sender));
   });
 }

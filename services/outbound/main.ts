@@ -4,7 +4,7 @@ import { correlationIdOf, Groups } from '../../shared/bus/chat-bus.js';
 import type { ConfigReader } from '../../shared/ops/config.js';
 import { chatTag } from '../../shared/ops/logger.js';
 import { consumePartitions, type Outcome } from '../../shared/bus/partitioned-consumer.js';
-import type { OutboundReply } from '../../shared/contracts/reply.js';
+import { parseOutboundReply } from '../../shared/contracts/reply.js';
 import { bootService } from '../../shared/ops/service.js';
 import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
@@ -22,17 +22,6 @@ import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
 import { timedSend } from './viber-send.js';
 
 const readSettings = (env: ConfigReader) => ({ viber: readViberConfig(env), delivery: readOutboundSettings(env) });
-
-/** A reply as it came off the bus, or why it is not one (filed at once: it will never be one). */
-function readReply(msg: JsMsg): OutboundReply | string {
-  try {
-    const outbound = msg.json<OutboundReply>();
-    const valid = typeof outbound?.id === 'string' && typeof outbound.chatId === 'string';
-    return valid && typeof outbound.reply === 'object' ? outbound : 'bad data: not a reply';
-  } catch {
-    return 'bad data: not JSON';
-  }
-}
 
 bootService(
   { name: 'outbound', settings: readSettings, opsPort: 9102 },
@@ -60,8 +49,9 @@ bootService(
     };
 
     const handle = async (msg: JsMsg): Promise<Outcome> => {
-      const outbound = readReply(msg);
-      if (typeof outbound === 'string') return { deadLetter: outbound };
+      const outbound = parseOutboundReply(msg.data);
+      // Filed at once: it will never be a reply.
+      if (!outbound) return { deadLetter: 'bad data: not a reply' };
       const correlationId = correlationIdOf(msg);
       const ageMs = Date.now() - msg.info.timestampNanos / 1e6;
       const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });

@@ -1,18 +1,16 @@
 import { Counter, type Registry } from 'prom-client';
 import { recordOutcome } from '../../shared/ops/metrics.js';
-import { ViberApiError } from '../../shared/ports/viber-api.js';
-import { ViberTimeoutError, type SendMessage } from './viber-send.js';
+import { ViberApiError, ViberTimeoutError } from '../../shared/ports/viber-api.js';
+import type { SendMessage } from './viber-send.js';
 
 /**
  * Viber's status of a call: "0" for success, its error status, "timeout" when no answer came in
  * time (the message may have been delivered), or "unreachable" for any other transport failure
  * (connection refused or reset, an HTTP error page instead of Viber's JSON).
  */
-export function callStatus(error: unknown): string {
+function callStatus(error: unknown): string {
   if (error instanceof ViberApiError && error.status !== undefined) return String(error.status);
-  // The API's own timeout (at the longest attempt) says so in its message.
   if (error instanceof ViberTimeoutError) return 'timeout';
-  if (error instanceof Error && /no answer within/.test(error.message)) return 'timeout';
   return 'unreachable';
 }
 

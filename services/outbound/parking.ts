@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { deleteDeadLetter, fileDeadLetter } from '../../shared/bus/dead-letters.js';
 import type { DeadLetterFiler } from '../../shared/bus/partitioned-consumer.js';
-import type { OutboundReply } from '../../shared/contracts/reply.js';
+import { parseOutboundReply } from '../../shared/contracts/reply.js';
 import type { ParkedChats, ParkEntry } from '../../shared/ports/parked-chats.js';
 
 export interface Parking {
@@ -22,14 +22,7 @@ export interface Parking {
   fileBehind(msg: JsMsg, chatId: string, entry: ParkEntry): Promise<'filed' | 'lifted'>;
 }
 
-const chatOf = (msg: JsMsg): string | undefined => {
-  try {
-    const chatId = msg.json<OutboundReply>().chatId;
-    return typeof chatId === 'string' ? chatId : undefined;
-  } catch {
-    return undefined;
-  }
-};
+const chatOf = (msg: JsMsg): string | undefined => parseOutboundReply(msg.data)?.chatId;
 
 export interface ParkingOptions {
   js: JetStreamClient;

@@ -1,7 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { deleteDeadLetter, listDeadLetters, type DeadLetter } from '../../shared/bus/dead-letters.js';
 import type { Logger } from '../../shared/ops/logger.js';
-import type { OutboundReply } from '../../shared/contracts/reply.js';
+import { parseOutboundReply, type OutboundReply } from '../../shared/contracts/reply.js';
 import type { ParkedChats } from '../../shared/ports/parked-chats.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
 
@@ -28,14 +28,7 @@ export interface ReplayReport {
   unreadable: DeadLetter[];
 }
 
-const replyOf = (letter: DeadLetter): OutboundReply | undefined => {
-  try {
-    const reply = JSON.parse(new TextDecoder().decode(letter.data)) as OutboundReply;
-    return typeof reply?.chatId === 'string' && typeof reply.id === 'string' ? reply : undefined;
-  } catch {
-    return undefined;
-  }
-};
+const replyOf = (letter: DeadLetter): OutboundReply | undefined => parseOutboundReply(letter.data);
 
 /** The group's letters by chat, kept current by reading only what was filed since the last read. */
 class LettersByChat {

@@ -1,33 +1,17 @@
-import { ViberApiError, type ViberApi } from '../../shared/ports/viber-api.js';
+import { withTimeout } from '../../shared/ops/with-timeout.js';
+import { ViberTimeoutError, type ViberApi } from '../../shared/ports/viber-api.js';
 import type { ViberOutboundMessage } from '../../shared/viber/types.js';
 
 /** One send_message call that gives up after `timeoutMs`. */
 export type SendMessage = (message: ViberOutboundMessage, timeoutMs: number) => Promise<void>;
-
-/** What a send that got no answer in time is thrown as: maybe delivered, maybe not; worth retrying. */
-export class ViberTimeoutError extends ViberApiError {
-  override name = 'ViberTimeoutError';
-  constructor(timeoutMs: number) {
-    super(`Viber gave no answer within ${timeoutMs} ms`, undefined, true);
-  }
-}
 
 /**
  * Sends with a timeout of the caller's choosing. The API underneath waits at most the longest
  * attempt (VIBER_TIMEOUT_MAX_MS); a call given up on here runs to its end unobserved.
  */
 export function timedSend(api: ViberApi): SendMessage {
-  return async (message, timeoutMs) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ViberTimeoutError(timeoutMs)), timeoutMs);
-    });
-    try {
-      await Promise.race([api.sendMessage(message), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (message, timeoutMs) =>
+    withTimeout(api.sendMessage(message), timeoutMs, 'send_message', () => new ViberTimeoutError(timeoutMs));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ConfigReader } from '../../shared/ops/config.js';
 import { DEFAULT_CONTENT_PATH } from '../../shared/adapters/file-content-catalog.js';
+import { VerificationLimits } from './verification/rules.js';
 
 /** The worker's own settings, read once at start; the bus, store and partitions come from the infra config. */
 export function readWorkerSettings(env: ConfigReader) {
@@ -24,7 +25,7 @@ export function readWorkerSettings(env: ConfigReader) {
     /** Reminder events put on the bus per second at most (Viber's pace; live replies keep theirs). */
     reminderRate: env.int('REMINDER_RATE', 50, { min: 1, max: 10_000 }),
     /** How long an SMS code lives (5 minutes); tests shorten it to see the expiry timer fire. */
-    codeTtlMs: env.int('CODE_TTL_MS', 5 * 60_000, { min: 1_000 }),
+    codeTtlMs: env.int('CODE_TTL_MS', VerificationLimits.codeTtlMs, { min: 1_000 }),
     /** INSPECT=1: report each chat's state changes on NATS, for the simulator's live diagram. */
     inspect: env.oneOf('INSPECT', ['0', '1'] as const, '0') === '1',
   };

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { OutboundReply } from '../contracts/reply.js';
 import type { ChatRecord, ChatStore, PendingEffect } from '../ports/chat-store.js';
 import type { ArmedTimer } from '../contracts/timer.js';
-import { isDuplicateKeyError } from '../store/mongo.js';
+import { isDuplicateKeyError, supportsTtlIndexes } from '../store/mongo.js';
 
 /** A chat's record as stored, in its head document and in each version document. */
 interface StoredRecord {
@@ -39,7 +39,7 @@ export const KEEP_VERSIONS = 16;
  * Where the store has TTL indexes (MongoDB; FerretDB v1 has none), a version document expires this
  * long after its save.
  */
-export const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
+const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
 
 const versionId = (chatId: string, version: number) => `${chatId}#${version}`;
 
@@ -176,22 +176,3 @@ export class MongoChatStore implements ChatStore {
     }
   }
 }
-
-/**
- * Whether the store removes documents by a TTL index: MongoDB does, FerretDB v1 refuses to create
- * one ("not implemented yet"), so on FerretDB nothing relies on expiry. Asked once per database.
- */
-export function supportsTtlIndexes(db: Db): Promise<boolean> {
-  let answer = ttlSupport.get(db);
-  if (!answer) {
-    answer = db
-      .admin()
-      .command({ buildInfo: 1 })
-      .then((info) => !('ferretdbVersion' in info));
-    answer.catch(() => ttlSupport.delete(db));
-    ttlSupport.set(db, answer);
-  }
-  return answer;
-}
-
-const ttlSupport = new WeakMap<Db, Promise<boolean>>();

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { Park, ParkedChats, ParkEntry } from '../ports/parked-chats.js';
+import { sha256Hex } from '../ops/digest.js';
 
 const BUCKET = 'PARKED_CHATS';
 
-export const parkKey = (chatId: string) => createHash('sha256').update(chatId).digest('hex').slice(0, 40);
+const parkKey = (chatId: string) => sha256Hex(chatId, 40);
 
 const encoder = new TextEncoder();
 const live = (entry: KvEntry | null): entry is KvEntry => entry !== null && entry.operation === 'PUT';

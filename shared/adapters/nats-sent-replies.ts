@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { dropOldest } from '../ops/bounded-map.js';
 import type { SentReplies } from '../ports/sent-replies.js';
+import { sha256Hex } from '../ops/digest.js';
 
 const BUCKET = 'SENT_REPLIES';
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -10,7 +10,7 @@ const KEEP_MS = 24 * 60 * 60 * 1000;
 const REMEMBERED = 10_000;
 
 /** KV keys allow only a few characters; reply ids contain colons and more. */
-const keyOf = (replyId: string) => createHash('sha256').update(replyId).digest('hex').slice(0, 40);
+const keyOf = (replyId: string) => sha256Hex(replyId, 40);
 
 /**
  * Recorded in a NATS KV bucket, so every outbound process sees them, and remembered in this process

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { withTimeout } from '../ops/with-timeout.js';
-import { ViberApiError, type ViberApi } from '../ports/viber-api.js';
+import { ViberApiError, ViberTimeoutError, type ViberApi } from '../ports/viber-api.js';
 import { ViberStatus } from '../viber/types.js';
 
 /** Answers that will be the same next time: do not retry them (Viber's docs list 5, 6, 7, 9 as such). */
@@ -20,7 +20,7 @@ const PERMANENT = new Set<number>([
 ]);
 
 /** Classifies whatever viber-bot rejected with: a Viber answer with a status, or a transport error. */
-export function toViberApiError(rejection: unknown): ViberApiError {
+function toViberApiError(rejection: unknown): ViberApiError {
   if (
     typeof rejection === 'object' &&
     rejection !== null &&
@@ -83,9 +83,9 @@ export function createViberBotApi(options: {
   // viber-bot sets no read timeout: a Viber that never answers would hold the partition for ever.
   const call = async <T>(operation: string, request: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(request(), options.timeoutMs, operation);
+      return await withTimeout(request(), options.timeoutMs, operation, () => new ViberTimeoutError(options.timeoutMs));
     } catch (rejection) {
-      throw toViberApiError(rejection);
+      throw rejection instanceof ViberApiError ? rejection : toViberApiError(rejection);
     }
   };
 

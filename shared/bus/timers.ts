@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { ArmedTimer, TimerFired } from '../contracts/timer.js';
 import { busHeaders, partitionOf, partitionSubject, Streams } from './bus.js';
+import { sha256Hex } from '../ops/digest.js';
 
 /**
  * Durable chat timers on JetStream message schedules (ADR-51, nats-server >= 2.12). A timer is one
@@ -25,15 +25,15 @@ export const ScheduleHeaders = {
   Scheduler: 'Nats-Scheduler',
 } as const;
 
-const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 24);
+const digest = (value: string) => sha256Hex(value, 24);
 
 export const TIMERS_SUBJECT = `${Streams.Events.subject}.timers`;
 
-export const timerSubject = (partitions: number, chatId: string, timerId: string) =>
+const timerSubject = (partitions: number, chatId: string, timerId: string) =>
   `${TIMERS_SUBJECT}.${partitionOf(chatId, partitions)}.${digest(chatId)}.${digest(timerId)}`;
 
 /** `@at` takes RFC 3339 in UTC, to the second: a timer is rounded up so it never fires early. */
-export const atPattern = (at: number) =>
+const atPattern = (at: number) =>
   `@at ${new Date(Math.ceil(at / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
 
 const encoder = new TextEncoder();

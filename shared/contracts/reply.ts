@@ -1,3 +1,5 @@
+import { isRecord } from './is-record.js';
+
 /**
  * Channel-neutral replies: what the dialogue machines say. Outbound renders them for a channel
  * (Viber messages and keyboards); the machines never see a wire format.
@@ -46,4 +48,18 @@ export interface OutboundReply {
   channel: 'viber';
   chatId: string;
   reply: Reply;
+}
+
+/**
+ * A reply as the bus carries it, or undefined when the bytes are not one (not JSON, or without its
+ * id, chat or reply): the one reading that outbound, its parking and the replay of letters share.
+ */
+export function parseOutboundReply(data: Uint8Array): OutboundReply | undefined {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(data));
+    const valid = isRecord(value) && typeof value.id === 'string' && typeof value.chatId === 'string';
+    return valid && isRecord(value.reply) ? (value as unknown as OutboundReply) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { sha256Hex } from './digest.js';
 
 export type { Logger };
 
@@ -108,5 +108,5 @@ export function createLogger(service: string, level = 'info', destination?: Dest
 
 /** A chat id is personal data too: logs carry a short stable digest that still groups a chat's lines. */
 export function chatTag(chatId: string): string {
-  return createHash('sha256').update(chatId).digest('hex').slice(0, 12);
+  return sha256Hex(chatId, 12);
 }

@@ -20,3 +20,11 @@ export class ViberApiError extends Error {
     super(message);
   }
 }
+
+/** What a send that got no answer in time is thrown as: maybe delivered, maybe not; worth retrying. */
+export class ViberTimeoutError extends ViberApiError {
+  override name = 'ViberTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`Viber gave no answer within ${timeoutMs} ms`, undefined, true);
+  }
+}

@@ -34,3 +34,22 @@ export async function connectStore(url: string, dbName: string): Promise<Store> 
 /** The server's duplicate-key error: a concurrent insert of the same _id. */
 export const isDuplicateKeyError = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+
+/**
+ * Whether the store removes documents by a TTL index: MongoDB does, FerretDB v1 refuses to create
+ * one ("not implemented yet"), so on FerretDB nothing relies on expiry. Asked once per database.
+ */
+export function supportsTtlIndexes(db: Db): Promise<boolean> {
+  let answer = ttlSupport.get(db);
+  if (!answer) {
+    answer = db
+      .admin()
+      .command({ buildInfo: 1 })
+      .then((info) => !('ferretdbVersion' in info));
+    answer.catch(() => ttlSupport.delete(db));
+    ttlSupport.set(db, answer);
+  }
+  return answer;
+}
+
+const ttlSupport = new WeakMap<Db, Promise<boolean>>();

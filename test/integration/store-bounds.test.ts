@@ -1,11 +1,7 @@
 import type { Db } from 'mongodb';
 import { describe, expect, test } from 'vitest';
-import {
-  CHATS_COLLECTION,
-  KEEP_VERSIONS,
-  MongoChatStore,
-  supportsTtlIndexes,
-} from '../../shared/adapters/mongo-chat-store.js';
+import { CHATS_COLLECTION, KEEP_VERSIONS, MongoChatStore } from '../../shared/adapters/mongo-chat-store.js';
+import { supportsTtlIndexes } from '../../shared/store/mongo.js';
 import type { ChatRecord } from '../../shared/ports/chat-store.js';
 import { SEND_RETENTION_MS, VerificationLimits, PaymentOrders } from '../../services/worker/index.js';
 import { BillingCollections, createBillingStore, type AccountDoc } from '../../fakes/reference/billing-store.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../../../shared/ops/logger.js';
 import type { OutboundReply } from '../../../shared/contracts/reply.js';
 import type { ChatRecord, ChatStore, PendingEffect } from '../../../shared/ports/chat-store.js';
 import type { ArmedTimer, TimerFired } from '../../../shared/contracts/timer.js';
-import { activate, awaits, fire, persist, settle, step, type EffectOutcome, type Step } from './chat-step.js';
+import { activate, awaits, persist, settle, step, type EffectOutcome, type Step } from './chat-step.js';
 import { armTimers } from './chat-timers.js';
 import type { EffectChat } from '../effects/effects.js';
 
@@ -196,7 +196,7 @@ export class ChatActor {
     const current = this.live!;
     // Settling an effect may have left the state that armed it.
     if (!(current.record.timers ?? []).some((armed) => armed.token === timer.token)) return 'stale';
-    const next = fire(this.deps.dialogue, current.snapshot, timer.event);
+    const next = step(this.deps.dialogue, current.snapshot, timer.event);
     this.deps.onTransition?.(current.snapshot.value, next.snapshot.value, 'xstate.after');
     await this.commit(turn, next, { causeId: timer.token, lastEventSeq: seq, fired: timer.token });
     await this.settlePending(turn, timer.channel);
@@ -299,6 +299,8 @@ export class ChatActor {
     const colorBefore = before.buttonColor;
     this.live = { snapshot: next.snapshot, record: saved };
     this.deps.onStep?.('saved');
+    await this.deps.publishReplies(outbox, turn.correlationId);
+    // After the replies: the customer's answer does not wait for these KV writes (each swallows its errors).
     const color = (next.snapshot.context as { buttonColor?: string }).buttonColor;
     if (color && color !== colorBefore) await this.deps.onButtonColor?.(color);
     const after = next.snapshot.context as { reminders?: boolean; accounts?: string[] };
@@ -308,7 +310,6 @@ export class ChatActor {
     ) {
       await this.deps.onReminders?.(Boolean(after.reminders), after.accounts ?? []);
     }
-    await this.deps.publishReplies(outbox, turn.correlationId);
     // After the save: a timer stored but not saved would fire for a state that never was.
     if (timers.scheduled.length > 0) await this.deps.timers?.schedule(timers.scheduled);
     if (timers.cancelled.length > 0) await this.deps.timers?.cancel(timers.cancelled);

@@ -79,14 +79,12 @@ function resolved(snapshot: AnyMachineSnapshot, actions: readonly ActionLike[]):
   };
 }
 
-/** One event through the machine. */
-export function step(dialogue: Dialogue, snapshot: AnyMachineSnapshot, event: ChatMachineEvent): Step {
-  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
-  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
-}
-
-/** A durable timer fired: the machine gets the very event XState had scheduled. */
-export function fire(dialogue: Dialogue, snapshot: AnyMachineSnapshot, event: { type: string }): Step {
+/** One event through the machine: a chat event, or a durable timer's event as XState scheduled it. */
+export function step(
+  dialogue: Dialogue,
+  snapshot: AnyMachineSnapshot,
+  event: ChatMachineEvent | { type: string },
+): Step {
   const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
   return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
 }

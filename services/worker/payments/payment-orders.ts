@@ -1,6 +1,6 @@
 import type { Db, Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../../../shared/store/mongo.js';
-import { supportsTtlIndexes } from '../../../shared/adapters/mongo-chat-store.js';
+import { supportsTtlIndexes } from '../../../shared/store/mongo.js';
 import type { ChatEvent } from '../../../shared/contracts/chat-event.js';
 import type { PaymentProvider } from '../../../shared/ports/payments.js';
 

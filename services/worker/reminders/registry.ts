@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { sha256Hex } from '../../../shared/ops/digest.js';
 
 export const REMINDER_CHATS_BUCKET = 'REMINDER_CHATS';
 
@@ -16,7 +16,7 @@ export interface ReminderRegistry {
   entries(): AsyncIterable<ReminderEntry>;
 }
 
-const keyOf = (chatId: string) => createHash('sha256').update(chatId).digest('hex');
+const keyOf = (chatId: string) => sha256Hex(chatId);
 
 /**
  * Who asked for reminders, in a NATS KV bucket keyed by a digest of the chat id: the fan-out reads

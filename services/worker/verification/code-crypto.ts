@@ -1,8 +1,9 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CODE_DIGITS } from '../../../shared/ports/verification.js';
+import { sha256Hex } from '../../../shared/ops/digest.js';
 
 /** A short SHA-256 digest: names a value in the store (an account, a phone, a key) without holding it. */
-export const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
+export const digest = (value: string) => sha256Hex(value, 32);
 
 /**
  * The codes' cryptography, keyed with a server secret: a code is derived from the challenge and the

@@ -16,7 +16,7 @@ export const VerificationLimits = {
   lockMs: 30 * 60_000,
 } as const;
 
-export const HOUR_MS = 60 * 60_000;
+const HOUR_MS = 60 * 60_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** The windows the sends are counted over, with the most codes each allows. */
 export const SEND_WINDOWS = [
