@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { PaymentNotice, PaymentRequest, PaymentStatus } from '../../shared/ports/payments.js';
 import { claimed } from './races.js';
+import type { Channel } from '../../shared/contracts/channel.js';
 
 /**
  * The reference payment provider's orders, one per orderId of ours. How an order ended is a
@@ -18,7 +19,7 @@ interface RequestDoc {
   amount: number;
   description: string;
   chatId: string;
-  channel: 'viber';
+  channel: Channel;
   createdAt: Date;
 }
 

@@ -6,6 +6,7 @@ import { isFinished, toNotice, type PaymentOrders } from './payment-orders.js';
 import { orderNotFoundPage, parseRubles, paymentFormPage, paymentResultPage } from './payment-page.js';
 import { isRecord } from '../../shared/contracts/is-record.js';
 import { isId, isKopecks } from './validate.js';
+import { isChannel } from '../../shared/contracts/channel.js';
 
 /**
  * The reference payment provider: the API that makes a payment link (under /payments) and the
@@ -27,14 +28,16 @@ export function paymentApiRoutes(orders: PaymentOrders, publicUrl: string) {
         !isKopecks(body.amount) ||
         !isId(body.description, MAX_DESCRIPTION_LENGTH) ||
         !isId(body.chatId) ||
-        body.channel !== 'viber'
+        !isChannel(body.channel)
       ) {
         return reply
           .code(400)
-          .send({ error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber"}' });
+          .send({
+            error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber" | "telegram"}',
+          });
       }
-      const { orderId, account, amount, description, chatId } = body;
-      const order = await orders.create({ orderId, account, amount, description, chatId, channel: 'viber' });
+      const { orderId, account, amount, description, chatId, channel } = body;
+      const order = await orders.create({ orderId, account, amount, description, chatId, channel });
       return { orderId: order._id, url: linkFor(order._id) };
     });
   };

@@ -2,13 +2,10 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { Logger } from '../../shared/ops/logger.js';
 import type { Outcome } from '../../shared/bus/partitioned-consumer.js';
-import { ViberApiError } from '../../shared/ports/viber-api.js';
+import { DeliveryError } from '../../shared/ports/channel-delivery.js';
 import type { Parking } from './parking.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
-import { attemptTimeoutMs } from './viber-send.js';
-
-/** Viber's status for a receiver who unsubscribed. */
-const VIBER_NOT_SUBSCRIBED = 6;
+import { attemptTimeoutMs } from './attempt-timeout.js';
 /** A reminder's replies carry its event id, `reminder:…` (services/worker/reminders). */
 const REMINDER_REPLY_PREFIX = 'reminder:';
 
@@ -38,11 +35,12 @@ export interface ReplyInHand {
 }
 
 /**
- * Sends one reply once, in its chat's order. A reply of a parked chat is filed behind the reply
- * its chat waits for. A passing failure (Viber down, slow, rate limiting; the bus) goes back to the
- * bus to be tried again after a capped backoff, holding the chat's later replies behind it, for as
- * long as the reply is younger than REPLY_MAX_AGE_MS; then it is filed as expired. A permanent one
- * (the customer unsubscribed, bad data) is filed at once. Either filing parks the chat.
+ * Sends one reply once, in its chat's order, through its chat's messenger. A reply of a parked chat
+ * is filed behind the reply its chat waits for. A passing failure (the messenger down, slow, rate
+ * limiting; the bus) goes back to the bus to be tried again after a capped backoff (or when the
+ * messenger said to), holding the chat's later replies behind it, for as long as the reply is
+ * younger than REPLY_MAX_AGE_MS; then it is filed as expired. A permanent one (the customer
+ * unsubscribed or blocked the bot, bad data) is filed at once. Either filing parks the chat.
  */
 export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger: Logger): Promise<Outcome> {
   const { outbound } = hand;
@@ -71,20 +69,16 @@ export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger:
 function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: Logger): Outcome {
   const { outbound, deliveries, ageMs } = hand;
   const cause = error instanceof Error ? error.message : String(error);
-  // A reminder is the bot's initiative: to a customer who unsubscribed it is dropped and counted,
-  // not filed, and does not park the chat (nothing the customer said waits behind it).
-  if (
-    error instanceof ViberApiError &&
-    error.status === VIBER_NOT_SUBSCRIBED &&
-    outbound.id.startsWith(REMINDER_REPLY_PREFIX)
-  ) {
+  // A reminder is the bot's initiative: to a customer who unsubscribed (or blocked the bot) it is
+  // dropped and counted, not filed, and does not park the chat (nothing the customer said waits behind it).
+  if (error instanceof DeliveryError && error.recipientGone && outbound.id.startsWith(REMINDER_REPLY_PREFIX)) {
     deps.onReminderDropped?.();
     logger.warn({ replyId: outbound.id }, 'reminder refused: the customer unsubscribed; dropped');
     return 'ack';
   }
-  if (error instanceof ViberApiError && !error.retryable) {
-    logger.error({ replyId: outbound.id, status: error.status, err: cause }, 'reply refused by Viber for good');
-    return { deadLetter: error.status === undefined ? cause : `Viber status ${error.status}: ${cause}` };
+  if (error instanceof DeliveryError && !error.retryable) {
+    logger.error({ replyId: outbound.id, status: error.status, err: cause }, 'reply refused by the messenger for good');
+    return { deadLetter: error.status === undefined ? cause : `status ${error.status}: ${cause}` };
   }
   if (ageMs >= deps.policy.replyMaxAgeMs) {
     deps.onExpired();
@@ -92,5 +86,6 @@ function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: L
     return { deadLetter: `expired: not sent within ${deps.policy.replyMaxAgeMs} ms; last failure: ${cause}` };
   }
   logger.warn({ replyId: outbound.id, deliveries, ageMs, err: cause }, 'reply not sent; will retry');
-  return 'transient';
+  const retryAfterMs = error instanceof DeliveryError ? error.retryAfterMs : undefined;
+  return retryAfterMs === undefined ? 'transient' : { retryAfterMs };
 }

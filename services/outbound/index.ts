@@ -5,4 +5,5 @@
 export { readOutboundSettings, type OutboundSettings } from './config.js';
 export { parking, type Parking } from './parking.js';
 export { replayOutboundLetters, type ReplayReport } from './replay.js';
-export { timedSend, type SendMessage } from './viber-send.js';
+export { viberSender } from './viber-send.js';
+export { sendByChannel } from './send-by-channel.js';

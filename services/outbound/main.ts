@@ -14,12 +14,13 @@ import { registerConsumerMetrics, sharedConsumers } from '../../shared/bus/consu
 import { natsReady, viberConfigured, watchNatsLink } from '../../shared/ops/readiness.js';
 import { readOutboundSettings } from './config.js';
 import { deliverReply, type DeliverDeps } from './deliver.js';
-import { meteredSend } from './metered-viber-api.js';
+import { meteredSend } from './metered-send.js';
 import { registerOutboundMetrics } from './metrics.js';
 import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { parking } from './parking.js';
 import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
-import { timedSend } from './viber-send.js';
+import { viberSender } from './viber-send.js';
+import { sendByChannel } from './send-by-channel.js';
 
 const readSettings = (env: ConfigReader) => ({ viber: readViberConfig(env), delivery: readOutboundSettings(env) });
 
@@ -38,8 +39,7 @@ bootService(
     const parked = await natsParkedChats(bus.js, infra.replicas);
     const outboundMetrics = registerOutboundMetrics(registry, parked);
     const deps: DeliverDeps = {
-      send: meteredSend(timedSend(api), registry),
-      sender: viber.sender,
+      send: sendByChannel({ viber: meteredSend('viber', viberSender(api, viber.sender), registry) }),
       sent: await natsSentReplies(bus.js, infra.replicas),
       onSent: chaosKill(process.env),
       parking: parking({ js: bus.js, jsm: bus.jsm, parked, group: Groups.Outbound }),

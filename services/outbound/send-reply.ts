@@ -1,23 +1,18 @@
 import type { Logger } from '../../shared/ops/logger.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import { ViberApiError } from '../../shared/ports/viber-api.js';
-import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
-import type { ViberOutboundMessage } from '../../shared/viber/types.js';
+import type { SendReply } from '../../shared/ports/channel-delivery.js';
 import type { SentReplies } from '../../shared/ports/sent-replies.js';
-import type { SendMessage } from './viber-send.js';
 
 export interface ReplySenderDeps {
-  send: SendMessage;
-  sender: ViberSender;
+  send: SendReply;
   sent: SentReplies;
   /** Called once the reply is sent and recorded; lets the fault tests stop outbound there. */
   onSent?: (step: 'sent') => void;
 }
 
 /**
- * Renders a reply, sends it, and records that it was sent: what outbound does for each reply and
- * what the replay of dead letters does for each letter. Throws a ViberApiError when it was not
- * sent; a reply that cannot even be rendered is bad data, never worth retrying.
+ * Sends a reply and records that it was sent: what outbound does for each reply and what the
+ * replay of dead letters does for each letter. Throws a DeliveryError when it was not sent.
  */
 export async function sendAndRecord(
   deps: ReplySenderDeps,
@@ -25,13 +20,7 @@ export async function sendAndRecord(
   timeoutMs: number,
   logger: Logger,
 ): Promise<void> {
-  let message: ViberOutboundMessage;
-  try {
-    message = renderViberMessage(outbound.reply, deps.sender, outbound.chatId);
-  } catch (error) {
-    throw new ViberApiError(`bad data: ${error instanceof Error ? error.message : String(error)}`, undefined, false);
-  }
-  await deps.send(message, timeoutMs);
+  await deps.send(outbound, timeoutMs);
   // Sent: from here on a failure must not lead to sending it again, so recording is retried.
   await retryUntilDone(() => deps.sent.markSent(outbound.id), logger);
   deps.onSent?.('sent');

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { withTimeout } from '../ops/with-timeout.js';
-import { ViberApiError, ViberTimeoutError, type ViberApi } from '../ports/viber-api.js';
+import { DeliveryError, DeliveryTimeoutError } from '../ports/channel-delivery.js';
+import { ViberApiError, type ViberApi } from '../ports/viber-api.js';
 import { ViberStatus } from '../viber/types.js';
 
 /** Answers that will be the same next time: do not retry them (Viber's docs list 5, 6, 7, 9 as such). */
@@ -83,9 +84,9 @@ export function createViberBotApi(options: {
   // viber-bot sets no read timeout: a Viber that never answers would hold the partition for ever.
   const call = async <T>(operation: string, request: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(request(), options.timeoutMs, operation, () => new ViberTimeoutError(options.timeoutMs));
+      return await withTimeout(request(), options.timeoutMs, operation, () => new DeliveryTimeoutError('Viber', options.timeoutMs));
     } catch (rejection) {
-      throw rejection instanceof ViberApiError ? rejection : toViberApiError(rejection);
+      throw rejection instanceof DeliveryError ? rejection : toViberApiError(rejection);
     }
   };
 

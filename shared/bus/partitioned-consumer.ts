@@ -8,10 +8,11 @@ import type { InfraConfig } from '../ops/config.js';
  * What a handler tells the consumer to do with a message: done; try again later, at most
  * `maxDeliveries` times in all (a failure of our own); try again later for as long as it takes
  * (`transient`: a failure outside us that passes by itself, such as Viber being down; the handler
- * decides when the message is too old to keep trying); or give up on it now (a permanent failure),
- * which files it as a dead letter with the reason.
+ * decides when the message is too old to keep trying), or after a delay the failing party named
+ * (`retryAfterMs`: a rate limit's retry_after); or give up on it now (a permanent failure), which
+ * files it as a dead letter with the reason.
  */
-export type Outcome = 'ack' | 'retry' | 'transient' | { deadLetter: string };
+export type Outcome = 'ack' | 'retry' | 'transient' | { retryAfterMs: number } | { deadLetter: string };
 
 /** Files a message the consumer gives up on; the consumer acknowledges it afterwards. */
 export type DeadLetterFiler = (msg: JsMsg, reason: string) => Promise<void>;
@@ -102,6 +103,7 @@ export async function consumePartitions(options: PartitionedConsumerOptions): Pr
     // Not ackAck: the server delivers the partition's next message only once it has the ack anyway,
     // and an ack lost on the way brings the message back, which the handlers treat as a repeat.
     if (outcome === 'ack') msg.ack();
+    else if (typeof outcome === 'object' && 'retryAfterMs' in outcome) msg.nak(outcome.retryAfterMs);
     else if (typeof outcome === 'object') await bury(msg, outcome.deadLetter);
     else if (outcome === 'retry' && deliveries >= maxDeliveries) {
       await bury(msg, `gave up after ${deliveries} deliveries: ${failure}`);

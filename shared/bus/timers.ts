@@ -1,4 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { channelOf } from '../contracts/channel.js';
 import type { ArmedTimer, TimerFired } from '../contracts/timer.js';
 import { busHeaders, partitionOf, partitionSubject, Streams } from './bus.js';
 import { sha256Hex } from '../ops/digest.js';
@@ -51,7 +52,7 @@ export async function scheduleTimer(
   const fired: TimerFired = {
     kind: 'timer',
     chatId,
-    channel: 'viber',
+    channel: channelOf(chatId),
     token: timer.token,
     timerId: timer.id,
     at: timer.at,

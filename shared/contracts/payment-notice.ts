@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { channelOf, Channels, isChannel } from './channel.js';
 import { PaymentStatus, type PaymentNotice } from '../ports/payments.js';
 
 /**
@@ -63,7 +64,11 @@ export function readPaymentNotice(raw: Buffer, signature: string | undefined, se
     throw new PaymentNoticeError('malformed', `status must be one of ${[...STATUSES].join(', ')}`);
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0)
     throw new PaymentNoticeError('malformed', 'amount must be a non-negative integer of kopecks');
-  if (channel !== 'viber') throw new PaymentNoticeError('malformed', 'channel must be "viber"');
+  if (!isChannel(channel)) throw new PaymentNoticeError('malformed', `channel must be one of ${Channels.join(', ')}`);
+
+  const chatId = id('chatId');
+  // The chat's id names its channel; a notice that says otherwise was not made from our order.
+  if (channelOf(chatId) !== channel) throw new PaymentNoticeError('malformed', 'channel does not match chatId');
 
   // A fresh object: fields the provider may add later do not travel further into the bot.
   return {
@@ -71,7 +76,7 @@ export function readPaymentNotice(raw: Buffer, signature: string | undefined, se
     status: status as PaymentStatus,
     account: id('account'),
     amount,
-    chatId: id('chatId'),
+    chatId,
     channel,
     noticeId: id('noticeId'),
   };

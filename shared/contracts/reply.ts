@@ -1,3 +1,4 @@
+import type { Channel } from './channel.js';
 import { isRecord } from './is-record.js';
 
 /**
@@ -45,7 +46,7 @@ export type Reply = ReplyBase &
 export interface OutboundReply {
   /** `<event id>:<position>`: stable across redeliveries, so each reply is sent once. */
   id: string;
-  channel: 'viber';
+  channel: Channel;
   chatId: string;
   reply: Reply;
 }

@@ -1,3 +1,4 @@
+import type { Channel } from './channel.js';
 /**
  * A chat's durable timer: a delayed event its dialogue asked for (XState's `after`, or a `raise`
  * with a delay), kept with the chat's record and delivered by the bus into the chat's partition at
@@ -22,7 +23,7 @@ export interface ArmedTimer {
 export interface TimerFired {
   kind: 'timer';
   chatId: string;
-  channel: 'viber';
+  channel: Channel;
   token: string;
   timerId: string;
   /** When it was due. */

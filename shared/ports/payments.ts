@@ -1,3 +1,5 @@
+import type { Channel } from '../contracts/channel.js';
+
 /**
  * The payment provider: makes a payment page for an account and amount, and later calls our
  * ingress back, signed, when the customer paid or gave up. Amounts in kopecks.
@@ -11,7 +13,7 @@ export interface PaymentRequest {
   description: string;
   /** Who to tell: echoed in the callback so ingress can route it to the chat. */
   chatId: string;
-  channel: 'viber';
+  channel: Channel;
 }
 
 export interface PaymentLink {
@@ -30,7 +32,7 @@ export interface PaymentNotice {
   /** The amount actually paid (the customer may change it on the page), kopecks. */
   amount: number;
   chatId: string;
-  channel: 'viber';
+  channel: Channel;
   /** The provider's own id of this notice: the same notice delivered twice has the same id. */
   noticeId: string;
 }

@@ -1,3 +1,4 @@
+import { DeliveryError } from './channel-delivery.js';
 import type { ViberOutboundMessage } from '../viber/types.js';
 
 /** The port to Viber's REST API. */
@@ -7,24 +8,13 @@ export interface ViberApi {
   getAccountInfo(): Promise<Record<string, unknown>>;
 }
 
-/** A call Viber refused or that did not reach it, with what to do about it. */
-export class ViberApiError extends Error {
-  override name = 'ViberApiError';
-  constructor(
-    message: string,
-    /** Viber's status number, or undefined when no Viber answer came back. */
-    readonly status: number | undefined,
-    /** True when the same call may succeed later: rate limits, network errors, 5xx. */
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
+/** Viber's status for a receiver who unsubscribed. */
+export const VIBER_NOT_SUBSCRIBED = 6;
 
-/** What a send that got no answer in time is thrown as: maybe delivered, maybe not; worth retrying. */
-export class ViberTimeoutError extends ViberApiError {
-  override name = 'ViberTimeoutError';
-  constructor(timeoutMs: number) {
-    super(`Viber gave no answer within ${timeoutMs} ms`, undefined, true);
+/** A call Viber refused (`status`: Viber's status number) or that did not reach it (`status` undefined). */
+export class ViberApiError extends DeliveryError {
+  override name = 'ViberApiError';
+  constructor(message: string, status: number | undefined, retryable: boolean) {
+    super(message, status, retryable, status === VIBER_NOT_SUBSCRIBED);
   }
 }

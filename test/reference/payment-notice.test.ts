@@ -63,6 +63,7 @@ describe('payment notices', () => {
       { ...notice, amount: 1.5 },
       { ...notice, amount: '100' },
       { ...notice, amount: 2 ** 60 },
+      { ...notice, channel: 'whatsapp' },
       { ...notice, channel: 'telegram' },
     ];
     for (const body of variants) {

@@ -5,12 +5,12 @@ import { consumerName, partitionOf, partitionSubject, Streams, type Bus } from '
 import { ensureTopology, Groups } from '../../shared/bus/chat-bus.js';
 import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import type { ViberOutboundMessage } from '../../shared/viber/types.js';
+import type { SendReply } from '../../shared/ports/channel-delivery.js';
 import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
 import type { ParkedChats } from '../../shared/ports/parked-chats.js';
 import type { SentReplies } from '../../shared/ports/sent-replies.js';
-import { parking, type Parking, replayOutboundLetters, type SendMessage } from '../../services/outbound/index.js';
+import { parking, type Parking, replayOutboundLetters } from '../../services/outbound/index.js';
 import { freshBus, testLogger } from '../harness/infra.js';
 
 /**
@@ -71,21 +71,22 @@ const lettersOf = async (chatId: string) => {
   return letters.filter((letter) => new TextDecoder().decode(letter.data).includes(chatId));
 };
 
-/** A Viber that records what it is sent; `during` runs inside a send, as outbound would meanwhile. */
-function recordingViber(during?: (message: ViberOutboundMessage) => Promise<void>) {
-  const sent: ViberOutboundMessage[] = [];
-  const send: SendMessage = async (message) => {
-    await during?.(message);
-    sent.push(message);
+/** A messenger that records what it is sent; `during` runs inside a send, as outbound would meanwhile. */
+function recordingViber(during?: (reply: OutboundReply) => Promise<void>) {
+  const sent: OutboundReply[] = [];
+  const send: SendReply = async (reply) => {
+    await during?.(reply);
+    sent.push(reply);
   };
+  const textOf = (reply: OutboundReply) => (reply.reply.kind === 'text' ? reply.reply.text : '');
   // Other tests' chats are parked too, and the replay sends theirs as well.
-  return { send, textsOf: (chatId: string) => sent.filter((m) => m.receiver === chatId).map((m) => String(m.text)) };
+  return { send, textsOf: (chatId: string) => sent.filter((m) => m.chatId === chatId).map(textOf) };
 }
 
-const replay = (send: SendMessage) =>
+const replay = (send: SendReply) =>
   replayOutboundLetters({
     ...{ jsm: bus.jsm, group: Groups.Outbound, parked, sent, send },
-    ...{ sender: { name: 'bot' }, timeoutMs: 1_000, logger: testLogger },
+    ...{ timeoutMs: 1_000, logger: testLogger },
   });
 
 describe('parked chats: filing and replaying keep each chat’s order', () => {
@@ -117,7 +118,7 @@ describe('parked chats: filing and replaying keep each chat’s order', () => {
     let next = 2;
     // While the replay sends, the customer writes on and outbound files the new replies behind.
     const viber = recordingViber(async (message) => {
-      if (message.receiver === chatId && next <= 4) expect(await fileBehind(text(chatId, next++))).toBe('filed');
+      if (message.chatId === chatId && next <= 4) expect(await fileBehind(text(chatId, next++))).toBe('filed');
     });
     const report = await replay(viber.send);
     expect(report.chats.find((chat) => chat.chatId === chatId)).toMatchObject({ sent: 5 });

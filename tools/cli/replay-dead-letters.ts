@@ -22,7 +22,8 @@ import {
   readOutboundSettings,
   replayOutboundLetters,
   type ReplayReport,
-  timedSend,
+  viberSender,
+  sendByChannel,
 } from '../../services/outbound/index.js';
 import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
@@ -61,8 +62,7 @@ async function replayReplies(): Promise<ReplayReport> {
     group: Groups.Outbound,
     parked: await natsParkedChats(bus.js, infra.replicas),
     sent: await natsSentReplies(bus.js, infra.replicas),
-    send: timedSend(api),
-    sender: viber.sender,
+    send: sendByChannel({ viber: viberSender(api, viber.sender) }),
     timeoutMs: settings.viberTimeoutMs,
     logger,
   });

@@ -3,6 +3,7 @@ import { Streams } from '../../../shared/bus/bus.js';
 import { publishChatEvent } from '../../../shared/bus/chat-bus.js';
 import { REMINDER_CONSUMER, REMINDER_TIME_ZONE, type ReminderTick } from '../../../shared/bus/reminder-bus.js';
 import type { ChatEvent } from '../../../shared/contracts/chat-event.js';
+import { channelOf } from '../../../shared/contracts/channel.js';
 import { chatTag, type Logger } from '../../../shared/ops/logger.js';
 import type { BillingGateway } from '../../../shared/ports/billing.js';
 import type { ReminderRegistry } from './registry.js';
@@ -81,7 +82,7 @@ export async function fanOutReminders(
       const event: ChatEvent = {
         kind: 'reminder',
         id: `reminder:${chatTag(chatId)}:${account}:${month}`,
-        channel: 'viber',
+        channel: channelOf(chatId),
         chatId,
         at: now(),
         account,
