@@ -26,6 +26,8 @@ const reminderReply = (context: ChatContext, event: ChatMachineEventOf<'chat.rem
     keyboard([replyButton(MenuItem.Readings), replyButton(Buttons.ToMenu)], context.buttonColor),
   );
 
+const greeting = (context: ChatContext) => welcomeReply(context.buttonColor);
+
 const startHint = { actions: say((context) => text(Texts.startHint, startKeyboard(context.buttonColor))) };
 
 /**
@@ -45,8 +47,12 @@ export function createChatMachine(content: Content) {
     }),
     initial: 'awaitingStart',
     on: {
-      // The welcome itself was the HTTP answer to conversation_started (Viber allows nothing else).
-      'chat.opened': { target: '.awaitingStart', actions: 'forgetDrafts' },
+      // Viber's welcome was the HTTP answer to conversation_started (it allows nothing else);
+      // a channel that lets the bot write first (Telegram's /start) asks the dialogue to greet.
+      'chat.opened': [
+        { guard: 'isGreetingAsked', target: '.awaitingStart', actions: ['forgetDrafts', say(greeting)] },
+        { target: '.awaitingStart', actions: 'forgetDrafts' },
+      ],
       'chat.unsubscribed': { target: '.awaitingStart', actions: 'forgetDrafts' },
       // A payment is settled whenever the customer has paid: said without leaving the screen the
       // customer is on (the payment's own screen answers it itself, see sections/payment.ts).

@@ -1,5 +1,6 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Keyboard, Reply } from '../shared/contracts/reply.js';
+import { CHANNEL_FEATURES, channelOf } from '../shared/contracts/channel.js';
 import type {
   AccountSummary,
   AmountDue,
@@ -319,6 +320,19 @@ export const chatSetup = setup({
       ({ event }) => event.type === 'chat.text' && CODE_FORMAT.test(event.text.replace(/\s/g, '')),
     ),
     isContactWithoutPhone: described('no phone in it', ({ event }) => event.type === 'chat.contact' && !event.phone),
+    isSomeoneElsesContact: described(
+      'someone else’s contact',
+      ({ event }) => event.type === 'chat.contact' && event.own === false,
+    ),
+    isGreetingAsked: described(
+      'the channel lets the bot greet',
+      ({ event }) => event.type === 'chat.opened' && event.greet === true,
+    ),
+    isButtonColourOffered: described(
+      '«Цвет кнопок», where the messenger shows colours',
+      ({ context, event }) =>
+        event.type === 'chat.text' && isLabel(event.text, Buttons.ButtonColor) && featuresOf(context).buttonColours,
+    ),
     isService: described('a service', ({ context, event }) =>
       isOneOf(event, context.reading?.services.map((service) => service.name) ?? []),
     ),
@@ -409,6 +423,12 @@ export const chatSetup = setup({
     isPaymentSucceeded: described('paid', ({ event }) => event.type === 'chat.payment' && event.status === 'succeeded'),
   },
 });
+
+/** What the chat's messenger can show (a chat's id names its channel). */
+export const featuresOf = (context: Pick<ChatContext, 'chatId'>) => CHANNEL_FEATURES[channelOf(context.chatId)];
+
+/** The chat's messenger by the name its customers know, for texts that name it. */
+export const messengerOf = (context: Pick<ChatContext, 'chatId'>) => featuresOf(context).name;
 
 /** The replies of a `say`, computed from the context and the event of the transition it is on. */
 export const say = <E>(build: (context: ChatContext, event: E) => Reply | Reply[]) =>

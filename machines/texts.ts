@@ -107,11 +107,17 @@ export const Texts = {
       'Чтобы убедиться, что счёт ваш, поделитесь номером телефона кнопкой ниже. ' +
       'Он должен совпадать с номером, указанным в Личном кабинете.',
     pressShare: 'Нажмите кнопку «Поделиться номером телефона» ниже.',
-    noPhone: 'Не удалось получить номер телефона. Откройте бота в Viber на телефоне и нажмите кнопку ещё раз.',
-    phoneMismatch: (site: string) =>
+    /** `messenger`: the customer's, as they know it (shared/contracts/channel.ts). */
+    noPhone: (messenger: string) =>
+      `Не удалось получить номер телефона. Откройте бота в ${messenger} на телефоне и нажмите кнопку ещё раз.`,
+    /** A contact card of someone else (Telegram says whose a card is): only the customer's own number will do. */
+    notOwnContact:
+      'Это контакт другого человека. Чтобы подтвердить, что счёт ваш, отправьте свой номер ' +
+      'кнопкой «Поделиться номером телефона» ниже.',
+    phoneMismatch: (site: string, messenger = 'Viber') =>
       `Номер вашего телефона не совпадает с номером, указанным в Личном кабинете ` +
       `для этого лицевого счёта, поэтому сервис недоступен. ` +
-      `Добавьте номер, с которым пользуетесь Viber, в Личном кабинете на сайте ${site} и попробуйте снова.`,
+      `Добавьте номер, с которым пользуетесь ${messenger}, в Личном кабинете на сайте ${site} и попробуйте снова.`,
     codeSent: (maskedPhone: string) => `СМС код отправлен на номер ${maskedPhone}. Введите шестизначный код из СМС.`,
     /** The SMS itself, sent by the verification service (services/worker/verification). */
     smsCode: (code: string) => `Код для бота ООО «Иркутскэнергосбыт»: ${code}. Никому не сообщайте его.`,

@@ -3,7 +3,7 @@ import type { Content } from '../../shared/ports/content-catalog.js';
 import { normaliseAccount } from '../account-number.js';
 import { choices, keyboard, replyButton, sharePhoneButton, text, urlButton } from '../keyboards.js';
 import { goToMenu, isBack, menuItemTransitions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
-import { chatSetup, say, type ChatContext } from '../setup.js';
+import { chatSetup, messengerOf, say, type ChatContext } from '../setup.js';
 import { Buttons, Texts } from '../texts.js';
 
 /** The keyboard of the account prompt: nothing to press but the way back. */
@@ -96,7 +96,11 @@ export const identifyState = (content: Content) => {
           'chat.contact': [
             {
               guard: 'isContactWithoutPhone',
-              actions: say((context) => text(Texts.identify.noPhone, phoneKeyboard(context))),
+              actions: say((context) => text(Texts.identify.noPhone(messengerOf(context)), phoneKeyboard(context))),
+            },
+            {
+              guard: 'isSomeoneElsesContact',
+              actions: say((context) => text(Texts.identify.notOwnContact, phoneKeyboard(context))),
             },
             { target: 'requestingCode' },
           ],
@@ -139,7 +143,9 @@ export const identifyState = (content: Content) => {
               guard: { type: 'isPhoneMismatch', params: ({ event }) => event.output },
               // The customer stays here: once the phone is in the cabinet, sharing it again goes on.
               target: 'askPhone',
-              actions: say((context) => text(Texts.identify.phoneMismatch(content.site), mismatchKeyboard(context))),
+              actions: say((context) =>
+                text(Texts.identify.phoneMismatch(content.site, messengerOf(context)), mismatchKeyboard(context)),
+              ),
             },
             {
               guard: { type: 'isCooldown', params: ({ event }) => event.output },

@@ -2,7 +2,7 @@ import type { Content } from '../../shared/ports/content-catalog.js';
 import type { ChatMachineEventOf } from '../events.js';
 import { choices, keyboard, replyButton, text } from '../keyboards.js';
 import { isBack, MENU, menuActions, pressed, toMenuOnRequest, unknownText } from '../navigation.js';
-import { chatSetup, pick, say } from '../setup.js';
+import { chatSetup, featuresOf, pick, say } from '../setup.js';
 import { Buttons, Texts } from '../texts.js';
 
 /** «Настройки» → «Цвет кнопок»: each colour shown on its own button; the choice is kept per chat. */
@@ -13,13 +13,20 @@ export const settingsState = (content: Content) => {
     initial: 'home',
     states: {
       home: {
+        // Only what the messenger can show: Telegram draws its buttons in its own colours.
         entry: say((context) =>
-          text(Texts.settings.intro, choices([Buttons.ButtonColor, Buttons.Reminders], context.buttonColor)),
+          text(
+            Texts.settings.intro,
+            choices(
+              featuresOf(context).buttonColours ? [Buttons.ButtonColor, Buttons.Reminders] : [Buttons.Reminders],
+              context.buttonColor,
+            ),
+          ),
         ),
         on: {
           'chat.text': [
             toMenuOnRequest,
-            { guard: pressed(Buttons.ButtonColor), target: 'palette' },
+            { guard: 'isButtonColourOffered', target: 'palette' },
             { guard: pressed(Buttons.Reminders), target: 'reminders' },
             ...unknownText,
           ],

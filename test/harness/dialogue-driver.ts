@@ -1,3 +1,4 @@
+import { channelOf } from '../../shared/contracts/channel.js';
 import type { ChatEvent } from '../../shared/contracts/chat-event.js';
 import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
 import { createLogger } from '../../shared/ops/logger.js';
@@ -18,7 +19,7 @@ type EventWithoutBase = ChatMachineEvent extends infer E
 /** The bus event a machine event came from: the worker takes chat events, not machine events. */
 export function toChatEvent(event: ChatMachineEvent, chatId: string): ChatEvent {
   const { type, ...fields } = event;
-  return { ...fields, kind: type.slice('chat.'.length), channel: 'viber', chatId } as ChatEvent;
+  return { ...fields, kind: type.slice('chat.'.length), channel: channelOf(chatId), chatId } as ChatEvent;
 }
 
 const silent = createLogger('dialogue-driver', 'silent');

@@ -16,6 +16,9 @@ export const DEMO_ACCOUNT = 'инзб12345678';
 const PHONE_ON_FILE = '+7 900 123-45-67';
 const RIGHT_CODE = '123456';
 
+/** Telegram says whose a contact card is: the card of someone else, with the phone on file. */
+export const SOMEONE_ELSES_CONTACT: EventSample = { type: 'chat.contact', phone: PHONE_ON_FILE, own: false };
+
 /** What a customer may send on any screen by mistake: the walk tries each of them everywhere. */
 export const WRONG_INPUTS: readonly EventSample[] = [
   text('абракадабра'),

@@ -18,9 +18,10 @@ import { MemoryChatStore } from '../harness/memory-chat-store.js';
 import type { CoverageRecorder } from './coverage.js';
 import { describeEvent, isTimerSample, resolveSample, text, type EventSample } from './event-samples.js';
 import { stateId, turnProblems, type Violation } from './invariants.js';
-import { AT, scenarioPorts } from './scenarios.js';
+import { AT, scenarioChatId, scenarioPorts } from './scenarios.js';
 import { serializeTurnState } from './turn-model.js';
-import { MODEL_CHAT_ID, type WalkPath } from './walk.js';
+import type { WalkPath } from './walk.js';
+import { channelOf } from '../../shared/contracts/channel.js';
 
 type ChatSnapshot = { value: StateValue; context: ChatContext };
 type RunEffect = (effect: PendingEffect, chat: EffectChat) => Promise<EffectOutcome>;
@@ -58,12 +59,13 @@ class WorkerChat {
   private replies: Reply[] = [];
 
   constructor(
+    readonly chatId: string,
     private readonly dialogue: Dialogue,
     private readonly runEffect: RunEffect,
     readonly store = new MemoryChatStore(),
     private seq = 0,
   ) {
-    this.actor = new ChatActor(MODEL_CHAT_ID, {
+    this.actor = new ChatActor(chatId, {
       dialogue,
       store,
       runEffect,
@@ -79,23 +81,23 @@ class WorkerChat {
     const turn = { logger: silent, correlationId: event.id };
     const outcome = isTimerSample(event)
       ? await this.fire(event, turn)
-      : await this.actor.handle(toChatEvent(event, MODEL_CHAT_ID), ++this.seq, turn);
+      : await this.actor.handle(toChatEvent(event, this.chatId), ++this.seq, turn);
     // A timer the chat does not hold armed is dropped, as the model's machine ignores its event there.
     if (outcome !== 'applied' && !(isTimerSample(event) && outcome === 'stale'))
       throw new Error(`the turn of ${event.id} was ${outcome}, not applied`);
-    const record = this.store.latest(MODEL_CHAT_ID)!;
+    const record = this.store.latest(this.chatId)!;
     if (record.pendingEffects.length > 0) throw new Error(`the turn of ${event.id} left effects pending`);
     return { replies: this.replies, snapshot: record.snapshot as ChatSnapshot };
   }
 
   /** A durable timer firing as the bus would deliver it: the armed timer of that event, if the chat holds one. */
   private fire(event: ChatMachineEvent, turn: { logger: typeof silent; correlationId: string }) {
-    const armed = this.store.latest(MODEL_CHAT_ID)?.timers?.find((timer) => timer.event.type === event.type);
+    const armed = this.store.latest(this.chatId)?.timers?.find((timer) => timer.event.type === event.type);
     const token = armed?.token ?? `${event.id}~not-armed`;
     const fired = {
       kind: 'timer',
-      chatId: MODEL_CHAT_ID,
-      channel: 'viber',
+      chatId: this.chatId,
+      channel: channelOf(this.chatId),
       token,
       timerId: armed?.id ?? event.type,
       at: AT,
@@ -106,7 +108,7 @@ class WorkerChat {
 
   /** Another worker taking the chat over from what is saved, its store going its own way. */
   fork(): WorkerChat {
-    return new WorkerChat(this.dialogue, this.runEffect, this.store.fork(), this.seq);
+    return new WorkerChat(this.chatId, this.dialogue, this.runEffect, this.store.fork(), this.seq);
   }
 }
 
@@ -138,7 +140,7 @@ export class PathRunner {
     const { scenario } = path;
     const input = (chatId: string) => ({ chatId, ...scenario.input });
     const dialogue: Dialogue = { ...this.base, machine: this.machine, input };
-    const chat = new WorkerChat(dialogue, effectRunner(scenarioPorts(scenario), 2_000));
+    const chat = new WorkerChat(scenarioChatId(scenario), dialogue, effectRunner(scenarioPorts(scenario), 2_000));
     const events = [...scenario.prelude, ...path.events];
     for (const [index, sample] of events.entries()) {
       const said = events.slice(0, index + 1).map(describeEvent);
@@ -163,10 +165,10 @@ export class PathRunner {
   }
 
   private async turn(chat: WorkerChat, sample: EventSample, said: string[]) {
-    const context = (chat.store.latest(MODEL_CHAT_ID)?.snapshot as ChatSnapshot | undefined)?.context;
+    const context = (chat.store.latest(chat.chatId)?.snapshot as ChatSnapshot | undefined)?.context;
     const event = { ...resolveSample(sample, context), id: `turn-${++this.turnCount}`, at: AT } as ChatMachineEvent;
     const { replies, snapshot } = await chat.send(event);
-    for (const problem of turnProblems(replies, MODEL_CHAT_ID, snapshot.context.buttonColor)) {
+    for (const problem of turnProblems(replies, chat.chatId, snapshot.context.buttonColor)) {
       this.report(problem.invariant, snapshot, said, problem.detail);
     }
     return { snapshot };

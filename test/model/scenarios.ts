@@ -1,6 +1,7 @@
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { START_COMMAND, MenuItem, Buttons } from '../../machines/texts.js';
 import type { ChatInput, CodeRequestOutcome } from '../../machines/setup.js';
+import { telegramChatId, type Channel } from '../../shared/contracts/channel.js';
 import type { BillingGateway } from '../../shared/ports/billing.js';
 import type { CodeCheckResult, CodeRequestResult, PhoneVerification } from '../../shared/ports/verification.js';
 import type { EffectPorts } from '../../services/worker/index.js';
@@ -11,6 +12,7 @@ import {
   noticeOfShownOrder,
   PAYMENT_SETTLED,
   REMINDER,
+  SOMEONE_ELSES_CONTACT,
   text,
   type EventSample,
 } from './event-samples.js';
@@ -56,7 +58,13 @@ export interface Scenario {
   extraEvents?: readonly EventSample[];
   billing?: BillingSetup;
   verification?: VerificationSetup;
+  /** The chat's messenger (default Viber): what the dialogue offers and says follows it. */
+  channel?: Channel;
 }
+
+/** The walk's one chat, on its scenario's messenger. */
+export const scenarioChatId = (scenario: Pick<Scenario, 'channel'>): string =>
+  scenario.channel === 'telegram' ? telegramChatId(700_000_001) : 'model-chat';
 
 /** Fixed clock: the 27th (Irkutsk time), outside a reading period that ends on the 25th. */
 export const AT = Date.UTC(2026, 10, 27, 3, 0, 0);
@@ -254,6 +262,31 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'service centre', within: ['serviceCentre'], input: newChat, prelude: open(MenuItem.ServiceCentre) },
   { name: 'cabinet', within: ['cabinet'], input: newChat, prelude: open(MenuItem.Cabinet) },
   { name: 'settings', within: ['settings'], input: newChat, prelude: open(MenuItem.Settings) },
+  // Telegram: /start greets, «Настройки» offers no colours, and a contact card must be the sender's own.
+  {
+    name: 'start and menu, Telegram',
+    within: ['awaitingStart', 'menu'],
+    input: newChat,
+    prelude: [],
+    channel: 'telegram',
+    extraEvents: [{ type: 'chat.opened', greet: true, context: 'qr' }, text(Buttons.ButtonColor)],
+  },
+  {
+    name: 'settings, Telegram',
+    within: ['settings'],
+    input: newChat,
+    prelude: open(MenuItem.Settings),
+    channel: 'telegram',
+    extraEvents: [text(Buttons.ButtonColor)],
+  },
+  {
+    name: 'identify for readings, Telegram',
+    within: ['identify'],
+    input: newChat,
+    prelude: open(MenuItem.Readings),
+    channel: 'telegram',
+    extraEvents: [SOMEONE_ELSES_CONTACT],
+  },
   // Reminders on: switching them off, and a reminder arriving, whose «Передать показания» leads to its account.
   {
     name: 'settings, reminders on',

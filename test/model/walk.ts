@@ -4,7 +4,7 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import type { ChatInput } from '../../machines/setup.js';
 import type { EffectOracle } from './effect-oracle.js';
 import { keyboardEvents, MENU_SHORTCUTS, TYPED_ANSWERS, WRONG_INPUTS, type EventSample } from './event-samples.js';
-import { AT, portsVariant, scenarioPorts, type Scenario } from './scenarios.js';
+import { AT, portsVariant, scenarioChatId, scenarioPorts, type Scenario } from './scenarios.js';
 import { serializeTurnState, turnModel, type TurnState } from './turn-model.js';
 
 /** One path to test: the customer's events after the scenario's prelude, and the state each should lead to. */
@@ -14,7 +14,6 @@ export interface WalkPath {
   expected: TurnState[];
 }
 
-export const MODEL_CHAT_ID = 'model-chat';
 /** The walk's events all carry the same id and time; the runner gives each turn its own id. */
 const modelEvent = (sample: EventSample) => ({ ...sample, id: 'model', at: AT }) as ChatMachineEvent;
 const withoutBase = ({ id: _id, at: _at, ...sample }: ChatMachineEvent) => sample as EventSample;
@@ -46,7 +45,7 @@ export async function walkScenario(
   scenario: Scenario,
 ): Promise<{ paths: WalkPath[]; screens: number }> {
   const logic = turnModel(machine, oracle, { ports: () => scenarioPorts(scenario), variant: portsVariant(scenario) });
-  const input: ChatInput = { chatId: MODEL_CHAT_ID, ...scenario.input };
+  const input: ChatInput = { chatId: scenarioChatId(scenario), ...scenario.input };
   for (;;) {
     let start = logic.getInitialSnapshot(undefined as never, input);
     for (const sample of scenario.prelude) start = logic.transition(start, modelEvent(sample), undefined as never);

@@ -3,6 +3,7 @@ import type { PhoneVerification } from '../../shared/ports/verification.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { MENU_ITEMS, Texts } from '../../machines/texts.js';
 import { dialogueDriver, content } from '../harness/dialogue-driver.js';
+import { telegramChatId } from '../../shared/contracts/channel.js';
 import { memoryBilling, memoryPayments, scriptedVerification } from '../harness/demo-billing.js';
 
 interface ChatOptions {
@@ -10,6 +11,8 @@ interface ChatOptions {
   verification?: PhoneVerification;
   /** Accounts linked before the chat starts. */
   accounts?: string[];
+  /** The chat's id, which names its messenger (a Viber chat unless given). */
+  chatId?: string;
 }
 
 const newChat = (options: Parameters<typeof memoryBilling>[0] = {}, driver: ChatOptions = {}) => {
@@ -21,6 +24,7 @@ const newChat = (options: Parameters<typeof memoryBilling>[0] = {}, driver: Chat
     { billing: billing.gateway, verification: driver.verification ?? verification, payments },
     {
       ...(driver.now ? { now: driver.now } : {}),
+      ...(driver.chatId ? { chatId: driver.chatId } : {}),
       ...(driver.accounts
         ? { dialogue: { ...dialogue, input: (chatId: string) => ({ chatId, accounts: driver.accounts }) } }
         : {}),
@@ -636,5 +640,52 @@ describe('the dialogue, walked as a customer', () => {
     const last = await chat.say('инзб12345678');
     expect(chat.texts(last)).toEqual([Texts.accounts.unlinked('инзб12345678')]);
     expect(chat.buttons(last)).toEqual(MENU_ITEMS);
+  });
+});
+
+describe('the same dialogue on Telegram', () => {
+  const telegram = () => newChat({}, { chatId: telegramChatId(424242) });
+
+  test('/start greets with the welcome itself: Telegram lets the bot write first', async () => {
+    const { chat } = telegram();
+    const replies = await chat.send({ type: 'chat.opened', greet: true, context: 'qr' });
+    expect(chat.texts(replies)).toEqual([Texts.welcome]);
+    expect(chat.buttons(replies)).toEqual(['Начать']);
+    expect(chat.buttons(await chat.say('Начать'))).toEqual(MENU_ITEMS);
+  });
+
+  test('«Настройки» offers only what Telegram shows: reminders, no button colours', async () => {
+    const { chat } = telegram();
+    await chat.say('Начать');
+    const settings = await chat.say('Настройки');
+    expect(chat.buttons(settings)).toEqual(['Напоминания о показаниях', 'В меню']);
+    // Typed anyway, it is not a button of this screen.
+    expect(chat.texts(await chat.say('Цвет кнопок'))).toEqual([Texts.useButtons]);
+    expect(chat.buttons(await chat.say('Напоминания о показаниях'))).toContain('Включить напоминания');
+  });
+
+  test('a contact card of someone else is explained; the sender’s own number goes on', async () => {
+    const { chat, verification } = telegram();
+    await chat.say('Начать');
+    await chat.say('Передать показания');
+    await chat.say('Запросить СМС код');
+    await chat.say('инзб12345678');
+    const other = await chat.send({ type: 'chat.contact', phone: '+7 900 123-45-67', own: false });
+    expect(chat.texts(other)).toEqual([Texts.identify.notOwnContact]);
+    expect(other.at(-1)?.keyboard?.buttons[0]?.action).toEqual({ kind: 'share-phone' });
+    expect(verification.sent).toBe(0);
+    const own = await chat.send({ type: 'chat.contact', phone: '+79001234567', own: true });
+    expect(chat.texts(own)).toEqual([Texts.identify.codeSent('+7 ••• •••-45-67')]);
+  });
+
+  test('a phone not on file asks for the number used with Telegram', async () => {
+    const { chat } = telegram();
+    await chat.say('Начать');
+    await chat.say('Передать показания');
+    await chat.say('Запросить СМС код');
+    await chat.say('инзб12345678');
+    const replies = await chat.send({ type: 'chat.contact', phone: '+79990000000', own: true });
+    expect(chat.texts(replies)).toEqual([Texts.identify.phoneMismatch(content.site, 'Telegram')]);
+    expect(chat.texts(replies)[0]).toContain('с которым пользуетесь Telegram');
   });
 });
