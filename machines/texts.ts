@@ -86,6 +86,11 @@ export const Texts = {
   menu: 'Выберите раздел в меню ниже.',
   unknown: 'Не понял вас. Выберите, пожалуйста, раздел в меню ниже.',
   useButtons: 'Не понял вас. Выберите, пожалуйста, вариант кнопкой ниже.',
+  /**
+   * Where a messenger shows links and answer buttons in different places (Telegram: under the
+   * message, under the input), the second message that brings the answer buttons.
+   */
+  keyboardPrompt: 'Или выберите действие кнопкой ниже.',
   notText: 'Я понимаю только текст и кнопки. Выберите, пожалуйста, вариант кнопкой ниже.',
   unavailable: 'Сервис временно недоступен. Пожалуйста, попробуйте позже.',
 

@@ -30,11 +30,9 @@ export function paymentApiRoutes(orders: PaymentOrders, publicUrl: string) {
         !isId(body.chatId) ||
         !isChannel(body.channel)
       ) {
-        return reply
-          .code(400)
-          .send({
-            error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber" | "telegram"}',
-          });
+        return reply.code(400).send({
+          error: 'expected {orderId, account, amount: kopecks, description, chatId, channel: "viber" | "telegram"}',
+        });
       }
       const { orderId, account, amount, description, chatId, channel } = body;
       const order = await orders.create({ orderId, account, amount, description, chatId, channel });

@@ -3,6 +3,13 @@ import type { Logger } from '../../shared/ops/logger.js';
 import { ViberStatus } from '../../shared/viber/types.js';
 import { Callbacks, newMessageToken, postCallback } from './callbacks.js';
 import { validateSendMessage } from './validate.js';
+import {
+  playTransportFault,
+  registerMessageLog,
+  registerScriptedFaults,
+  type Outage as MessengerOutage,
+  type TransportFault,
+} from '../common/messenger-hooks.js';
 
 /** One message the bot sent, as the fake recorded it. */
 export interface SentMessage {
@@ -17,16 +24,13 @@ export interface SentMessage {
  * answers 504 after the delay without delivering: a gateway that timed out before Viber got it.
  * `slowMs` delivers and answers as usual, only that late: a Viber slower than the bot's timeout.
  */
-export type Fault = { status: number } | { httpStatus: number } | { delayMs: number } | { slowMs: number };
+export type Fault = { status: number } | TransportFault;
 
 /**
  * An outage: until it is ended, every send_message call (or a `share` of them, at random: a Viber
  * that accepts some sends and refuses others) gets `fault`. Scripted faults come first.
  */
-export interface Outage {
-  fault: Fault;
-  share?: number;
-}
+export type Outage = MessengerOutage<Fault>;
 
 export interface FakeViberOptions {
   authToken: string;
@@ -49,11 +53,6 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
   });
-  const sent: SentMessage[] = [];
-  const faults: Fault[] = [];
-  let outage: Outage | undefined;
-  const calls = { total: 0, faulted: 0 };
-  let seq = 0;
   let webhook = { url: '', eventTypes: [] as string[] };
 
   // Keep the raw length: Viber refuses requests over 30 KB.
@@ -75,21 +74,12 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
   });
 
   const bodyOf = (request: { body: unknown }) => request.body as { raw: number; json: any };
-
-  const outageFault = () => (outage && Math.random() < (outage.share ?? 1) ? outage.fault : undefined);
-  const nextFault = (): Fault | undefined => faults.shift() ?? outageFault();
+  const faults = registerScriptedFaults<Fault>(app, (request) => bodyOf(request).json);
+  const log = registerMessageLog<SentMessage>(app, { query: 'receiver', chatOf: (message) => message.receiver });
 
   app.post('/pa/send_message', async (request, reply) => {
-    const fault = nextFault();
-    calls.total++;
-    if (fault && !('slowMs' in fault)) calls.faulted++;
-    if (fault && 'slowMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
-    if (fault && 'delayMs' in fault) {
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      return reply.code(504).type('text/html').send('<html>gateway timeout</html>');
-    }
-    if (fault && 'httpStatus' in fault)
-      return reply.code(fault.httpStatus).type('text/html').send('<html>upstream error</html>');
+    const fault = faults.next();
+    if (await playTransportFault(fault, reply)) return reply;
     if (fault && 'status' in fault) return refuse(fault.status, 'scripted fault');
 
     const { raw, json } = bodyOf(request);
@@ -99,7 +89,7 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
       return refuse(refusal.status, refusal.message);
     }
     const { auth_token: _token, ...body } = json;
-    sent.push({ seq: ++seq, at: Date.now(), receiver: json.receiver, body });
+    log.add({ receiver: json.receiver, body });
     // message_token as a bare integer beyond 2^53, as Viber writes it.
     return reply
       .type('application/json')
@@ -152,32 +142,7 @@ export function buildFakeViber(options: FakeViberOptions): FastifyInstance {
     });
   });
 
-  // --- For tests and the simulator: not part of Viber's API.
-  app.get('/_fake/messages', async (request) => {
-    const { receiver, after } = request.query as { receiver?: string; after?: string };
-    const since = Number(after ?? 0);
-    return sent.filter((message) => message.seq > since && (receiver === undefined || message.receiver === receiver));
-  });
-  app.delete('/_fake/messages', async () => {
-    sent.length = 0;
-    return { cleared: true };
-  });
-  app.post('/_fake/faults', async (request) => {
-    const { json } = bodyOf(request);
-    faults.push(...(Array.isArray(json) ? (json as Fault[]) : []));
-    return { queued: faults.length };
-  });
-  app.post('/_fake/outage', async (request) => {
-    const json = bodyOf(request).json as Outage | undefined;
-    if (!json || typeof json.fault !== 'object') return { error: 'expected {"fault": {...}, "share"?: 0..1}' };
-    outage = json;
-    return { outage };
-  });
-  app.delete('/_fake/outage', async () => {
-    outage = undefined;
-    return { outage: null };
-  });
-  app.get('/_fake/outage', async () => ({ outage: outage ?? null, calls }));
+  // --- For tests and the simulator: not part of Viber's API (and fakes/common/messenger-hooks.ts).
   app.get('/_fake/webhook', async () => webhook);
 
   return app;

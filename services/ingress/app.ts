@@ -5,13 +5,14 @@ import type { ViberSender } from '../../shared/viber/render.js';
 import { ChatRateLimiter } from './rate-limit.js';
 import { registerPaymentCallback } from './payment-callback.js';
 import { registerViberWebhook } from './viber-webhook.js';
+import { registerTelegramWebhook } from './telegram-webhook.js';
 import { registerOpsRoutes, type OpsRoutesOptions } from '../../shared/ops/ops-routes.js';
 import { unmetered, type CallbackMeter, type CallbackSource } from './metrics.js';
 
 import type { PublishEvent } from '../../shared/ports/publish-event.js';
-import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from './paths.js';
+import { PAYMENT_CALLBACK_PATH, TELEGRAM_WEBHOOK_PATH, WEBHOOK_PATH } from './paths.js';
 
-export { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from './paths.js';
+export { PAYMENT_CALLBACK_PATH, TELEGRAM_WEBHOOK_PATH, WEBHOOK_PATH } from './paths.js';
 export type { PublishEvent } from '../../shared/ports/publish-event.js';
 
 export interface IngressOptions {
@@ -31,11 +32,14 @@ export interface IngressOptions {
   rateLimiter?: ChatRateLimiter;
   /** The chat's chosen button colour, for the welcome; none: the default colour. */
   buttonColor?: (chatId: string) => Promise<string | undefined>;
+  /** setWebhook's secret token: with it, Telegram's updates are taken too. */
+  telegramSecret?: string;
 }
 
 /**
- * Ingress: the Viber webhook and the payment provider's callback (one file each), health and
- * metrics. Bodies are kept raw, because both signatures are over the raw bytes.
+ * Ingress: the messengers' webhooks (Viber's; Telegram's when configured) and the payment
+ * provider's callback (one file each), health and metrics. Bodies are kept raw, because the
+ * signatures are over the raw bytes.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const { authToken, sender, publish, logger } = options;
@@ -71,6 +75,8 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   registerOpsRoutes(app, options.ops ?? { registry: new Registry(), checks: [] });
 
   registerViberWebhook(app, { authToken, sender, publish, meter, rateLimiter, buttonColor: options.buttonColor });
+  if (options.telegramSecret)
+    registerTelegramWebhook(app, { secret: options.telegramSecret, publish, meter, rateLimiter });
   registerPaymentCallback(app, { paymentSecret: options.paymentSecret, publish, meter });
 
   return app;
@@ -79,6 +85,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
 /** Which callback a request was, by its route; undefined for any other route. */
 function sourceOf(route: string | undefined): CallbackSource | undefined {
   if (route === WEBHOOK_PATH) return 'viber';
+  if (route === TELEGRAM_WEBHOOK_PATH) return 'telegram';
   if (route === PAYMENT_CALLBACK_PATH) return 'payment';
   return undefined;
 }

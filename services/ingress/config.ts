@@ -1,11 +1,13 @@
 import type { ConfigReader } from '../../shared/ops/config.js';
 import { readViberConfig } from '../../shared/viber/config.js';
+import { readTelegramConfig } from '../../shared/telegram/config.js';
 import { DEFAULT_RATE_LIMIT } from './rate-limit.js';
 
 /** Ingress's own settings; the bus and partitions come from the infra config. */
 export function readIngressSettings(env: ConfigReader) {
   return {
     viber: readViberConfig(env),
+    telegram: readTelegramConfig(env),
     host: env.string('INGRESS_HOST', '0.0.0.0'),
     port: env.int('INGRESS_PORT', 8080, { min: 0, max: 65535 }),
     paymentSecret: env.secret('PAYMENT_SECRET'),

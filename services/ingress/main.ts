@@ -30,6 +30,7 @@ bootService(
       meter: registerCallbackMetrics(registry),
       rateLimiter: new ChatRateLimiter(config.rateLimit),
       buttonColor: (chatId) => settings.buttonColor(chatId),
+      ...(config.telegram.enabled ? { telegramSecret: config.telegram.webhookSecret } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     return {

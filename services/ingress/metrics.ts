@@ -2,8 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS, recordOutcome } from '../../shared/ops/metrics.js';
 import type { PublishEvent } from '../../shared/ports/publish-event.js';
 
-/** Where a callback came from: Viber's webhook or the payment provider's notice. */
-export type CallbackSource = 'viber' | 'payment';
+/** Where a callback came from: a messenger's webhook or the payment provider's notice. */
+export type CallbackSource = 'viber' | 'telegram' | 'payment';
 
 /** What ingress tells the metrics about each callback; the reasons are the ones it logs. */
 export interface CallbackMeter {
@@ -24,7 +24,7 @@ export function registerCallbackMetrics(registry: Registry): CallbackMeter {
     name: 'energobot_callbacks_refused_total',
     help:
       'Callbacks not taken, by reason ' +
-      '(bad-signature, malformed, rate-limited, unavailable, body-too-large, unreadable)',
+      '(bad-signature, bad-secret, malformed, rate-limited, unavailable, body-too-large, unreadable)',
     labelNames: ['source', 'reason'],
     registers: [registry],
   });

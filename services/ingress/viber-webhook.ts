@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ChatEventKind } from '../../shared/contracts/chat-event.js';
-import { chatTag } from '../../shared/ops/logger.js';
 import { welcomeReply } from '../../machines/chat.machine.js';
 import { renderViberMessage, type ViberSender } from '../../shared/viber/render.js';
 import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
@@ -10,6 +7,7 @@ import type { PublishEvent } from '../../shared/ports/publish-event.js';
 import { EMPTY_BODY, WEBHOOK_PATH } from './paths.js';
 import type { CallbackMeter } from './metrics.js';
 import type { ChatRateLimiter } from './rate-limit.js';
+import { admitEvent } from './admit-event.js';
 
 /**
  * The Viber webhook: checks the signature over the raw bytes before anything is parsed, turns the
@@ -49,32 +47,10 @@ export function registerViberWebhook(
       return reply.code(200).send({ status: 0 });
     }
     const { event, welcome } = reading;
-
-    // The welcome is the answer to conversation_started itself, so it is never held back.
-    const limited = event.kind !== ChatEventKind.Opened;
-    if (limited && !rateLimiter.tryTake(event.chatId)) {
-      // 200, or Viber would send it again and again; the chat's tag, never its id.
-      request.log.warn({ chat: chatTag(event.chatId), kind: event.kind }, 'rate-limited');
-      meter.refused('viber', 'rate-limited');
-      return reply.code(200).send({ status: 0 });
-    }
-
-    const correlationId = randomUUID();
-    const log = request.log.child({ correlationId, kind: event.kind });
     // The welcome's colour is read while the event is published, not after it; the default will do.
     const color = welcome ? options.buttonColor?.(event.chatId).catch(() => undefined) : undefined;
-    try {
-      const { duplicate } = await publish(event, correlationId);
-      // A callback stored before makes no new work: its token goes back.
-      if (limited && duplicate) rateLimiter.refund(event.chatId);
-      log.info({ duplicate }, 'callback accepted');
-    } catch (error) {
-      // Viber resends what got 503: the resend, not this attempt, should pay for the event.
-      if (limited) rateLimiter.refund(event.chatId);
-      log.error({ err: error }, 'could not publish; Viber will resend');
-      meter.refused('viber', 'unavailable');
-      return reply.code(503).send({ error: 'temporarily unavailable' });
-    }
+    const admission = await admitEvent({ publish, meter, rateLimiter }, 'viber', event, request.log);
+    if (admission === 'unavailable') return reply.code(503).send({ error: 'temporarily unavailable' });
     if (!welcome) return reply.code(200).send({ status: 0 });
     // The welcome can only be the answer to conversation_started: the customer is not subscribed yet.
     return reply.code(200).send(renderViberMessage(welcomeReply(await color), sender));

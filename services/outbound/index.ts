@@ -5,5 +5,4 @@
 export { readOutboundSettings, type OutboundSettings } from './config.js';
 export { parking, type Parking } from './parking.js';
 export { replayOutboundLetters, type ReplayReport } from './replay.js';
-export { viberSender } from './viber-send.js';
-export { sendByChannel } from './send-by-channel.js';
+export { messengerSenders } from './messenger-senders.js';

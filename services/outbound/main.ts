@@ -6,27 +6,28 @@ import { chatTag } from '../../shared/ops/logger.js';
 import { consumePartitions, type Outcome } from '../../shared/bus/partitioned-consumer.js';
 import { parseOutboundReply } from '../../shared/contracts/reply.js';
 import { bootService } from '../../shared/ops/service.js';
-import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
-import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
 import { chaosKill } from '../../shared/testing/chaos.js';
 import { registerConsumerMetrics, sharedConsumers } from '../../shared/bus/consumer-metrics.js';
 import { natsReady, viberConfigured, watchNatsLink } from '../../shared/ops/readiness.js';
 import { readOutboundSettings } from './config.js';
+import { messengerSenders } from './messenger-senders.js';
 import { deliverReply, type DeliverDeps } from './deliver.js';
-import { meteredSend } from './metered-send.js';
 import { registerOutboundMetrics } from './metrics.js';
 import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { parking } from './parking.js';
 import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
-import { viberSender } from './viber-send.js';
-import { sendByChannel } from './send-by-channel.js';
+import { readTelegramConfig } from '../../shared/telegram/config.js';
 
-const readSettings = (env: ConfigReader) => ({ viber: readViberConfig(env), delivery: readOutboundSettings(env) });
+const readSettings = (env: ConfigReader) => ({
+  viber: readViberConfig(env),
+  telegram: readTelegramConfig(env),
+  delivery: readOutboundSettings(env),
+});
 
 bootService(
   { name: 'outbound', settings: readSettings, opsPort: 9102 },
-  async ({ settings: { viber, delivery }, infra, logger, bus, registry, serveOps }) => {
+  async ({ settings: { viber, telegram, delivery }, infra, logger, bus, registry, serveOps }) => {
     const consumerMetrics = registerConsumerMetrics(registry, {
       jsm: bus.jsm,
       stream: Streams.Replies,
@@ -35,12 +36,12 @@ bootService(
     });
     // The API waits at most the longest attempt; each attempt sets its own, shorter, timeout.
     const timeoutMs = delivery.viberTimeoutMaxMs;
-    const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs });
     const parked = await natsParkedChats(bus.js, infra.replicas);
+    const sent = await natsSentReplies(bus.js, infra.replicas);
     const outboundMetrics = registerOutboundMetrics(registry, parked);
     const deps: DeliverDeps = {
-      send: sendByChannel({ viber: meteredSend('viber', viberSender(api, viber.sender), registry) }),
-      sent: await natsSentReplies(bus.js, infra.replicas),
+      send: messengerSenders({ viber, telegram, sent, timeoutMs, registry }),
+      sent,
       onSent: chaosKill(process.env),
       parking: parking({ js: bus.js, jsm: bus.jsm, parked, group: Groups.Outbound }),
       policy: delivery,

@@ -84,7 +84,12 @@ export function createViberBotApi(options: {
   // viber-bot sets no read timeout: a Viber that never answers would hold the partition for ever.
   const call = async <T>(operation: string, request: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(request(), options.timeoutMs, operation, () => new DeliveryTimeoutError('Viber', options.timeoutMs));
+      return await withTimeout(
+        request(),
+        options.timeoutMs,
+        operation,
+        () => new DeliveryTimeoutError('Viber', options.timeoutMs),
+      );
     } catch (rejection) {
       throw rejection instanceof DeliveryError ? rejection : toViberApiError(rejection);
     }

@@ -1,5 +1,14 @@
 import { ChatEventKind, type ChatEvent } from '../contracts/chat-event.js';
 import { isRecord } from '../contracts/is-record.js';
+import {
+  firstBroken,
+  inRange,
+  isNaturalNumber,
+  isString,
+  isText as isTextOf,
+  type Check,
+  type Rules,
+} from '../contracts/json-rules.js';
 import { parseExactJson } from './exact-json.js';
 import { isValidViberSignature } from './signature.js';
 import type { ViberCallback, ViberInboundMessage } from './types.js';
@@ -27,24 +36,16 @@ export type ViberReading =
   /** Refused. `detail` is the answer's text: it names the first bad field, never its value. */
   | { ok: false; reason: 'bad-signature' | 'malformed'; detail: string };
 
-type Check = (value: unknown) => boolean;
-/** Path → check; a path ending in `?` is optional: absent or null is fine, any other value is checked. */
-type Rules = Readonly<Record<string, Check>>;
-
 /** The largest time a Date can hold, in ms since the epoch. */
 const MAX_TIME_MS = 8.64e15;
 const MAX_ID_LENGTH = 256;
 const MAX_TYPE_LENGTH = 64;
 /** Control characters have no place in an id; they would end up in logs and keys. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-/** Half of a surrogate pair alone: not text any client can type, and not valid UTF-8 on the way back. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
-const isString: Check = (value) => typeof value === 'string';
 const isBoolean: Check = (value) => typeof value === 'boolean';
 const isNumber: Check = (value) => typeof value === 'number';
-const isText: Check = (value) => typeof value === 'string' && !LONE_SURROGATE.test(value);
-const isNaturalNumber = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isText = isTextOf(Infinity);
 const isTypeName: Check = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_TYPE_LENGTH;
 /** Viber's user ids are short strings; a number is taken too. */
 const isUserId: Check = (value) =>
@@ -53,10 +54,6 @@ const isUserId: Check = (value) =>
 /** message_token is an integer, beyond 2^53 (then kept as its decimal string by the exact parser). */
 const isToken: Check = (value) => isNaturalNumber(value) || (typeof value === 'string' && /^\d{1,40}$/.test(value));
 const isTime: Check = (value) => isNaturalNumber(value) && value <= MAX_TIME_MS;
-const between =
-  (min: number, max: number): Check =>
-  (value) =>
-    typeof value === 'number' && value >= min && value <= max;
 
 /**
  * Every callback's envelope, in two steps: the type of each field, then its value. A field of the
@@ -88,8 +85,8 @@ const MESSAGE_RULES: Readonly<Record<string, Rules>> = {
   },
   location: {
     'message.location?': isRecord,
-    'message.location.lat?': between(-90, 90),
-    'message.location.lon?': between(-180, 180),
+    'message.location.lat?': inRange(-90, 90),
+    'message.location.lon?': inRange(-180, 180),
   },
 };
 
@@ -138,24 +135,6 @@ function* rulesFor(body: Record<string, unknown>): Generator<Rules> {
 /** The rules of `key` in `table`; an own property only, so an event named "constructor" has none. */
 const rulesOf = (table: Readonly<Record<string, Rules>>, key: string): Rules =>
   Object.hasOwn(table, key) ? table[key]! : {};
-
-function valueAt(body: Record<string, unknown>, path: string): unknown {
-  let value: unknown = body;
-  for (const key of path.split('.')) value = isRecord(value) ? value[key] : undefined;
-  return value;
-}
-
-/** The path of the first field that breaks its rule, or undefined when all keep them. */
-function firstBroken(body: Record<string, unknown>, rules: Rules): string | undefined {
-  for (const [rule, isValid] of Object.entries(rules)) {
-    const optional = rule.endsWith('?');
-    const path = optional ? rule.slice(0, -1) : rule;
-    const value = valueAt(body, path);
-    if (optional && (value === undefined || value === null)) continue;
-    if (!isValid(value)) return path;
-  }
-  return undefined;
-}
 
 /** The channel-neutral event of a checked callback, or null for an event type the bot does not know. */
 function toChatEvent(callback: ViberCallback): ChatEvent | null {

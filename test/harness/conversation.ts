@@ -1,41 +1,16 @@
 import type { SentMessage } from '../../fakes/viber/app.js';
 import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import type { Stack } from './processes.js';
+import { replyReader } from './await-replies.js';
 
 /**
  * A customer talking to the running stack as Viber would carry it: signed callbacks into ingress,
  * the bot's answers read back from the fake Viber API once they stop coming.
  */
 export function conversation(stack: Stack, chatId: string, authToken: string) {
-  let seen = 0;
   const webhook = `${stack.ingressUrl}/viber/webhook`;
-
-  async function messages(): Promise<SentMessage[]> {
-    return (
-      await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(chatId)}`)
-    ).json() as Promise<SentMessage[]>;
-  }
-
-  /** Waits for at least one new message, then until none has come for `quietMs`. */
-  async function replies(timeoutMs = 15_000, quietMs = 400): Promise<SentMessage[]> {
-    const deadline = Date.now() + timeoutMs;
-    let last = -1;
-    let stableSince = Date.now();
-    for (;;) {
-      const all = await messages();
-      if (all.length !== last) {
-        last = all.length;
-        stableSince = Date.now();
-      }
-      if (all.length > seen && Date.now() - stableSince >= quietMs) {
-        const fresh = all.slice(seen);
-        seen = all.length;
-        return fresh;
-      }
-      if (Date.now() > deadline) throw new Error(`no reply to ${chatId} within ${timeoutMs} ms (seen ${seen})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const messagesUrl = `${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(chatId)}`;
+  const replies = replyReader(async () => (await fetch(messagesUrl)).json() as Promise<SentMessage[]>, chatId);
 
   async function post(callback: ReturnType<typeof Callbacks.text>) {
     const answer = await postCallback(webhook, callback, authToken);

@@ -20,6 +20,10 @@ export async function opsUrlOf(service: ServiceProcess): Promise<string> {
 export interface Stack {
   ingressUrl: string;
   fakeViberUrl: string;
+  /** The fake Telegram Bot API (started when the stack was asked for Telegram). */
+  fakeTelegramUrl: string;
+  /** Where Telegram's updates go, and the secret they carry. */
+  telegramWebhook: { url: string; secret: string };
   referenceUrl: string;
   /** The Viber simulator page. */
   simulatorUrl: string;
@@ -36,11 +40,19 @@ export async function startStack(options: {
   authToken: string;
   extraEnv?: Record<string, string>;
   workers?: number;
+  /** Start the fake Telegram Bot API too (Viber's fake always runs). */
+  telegram?: boolean;
 }): Promise<Stack> {
   const ports = await freeStackPorts();
-  const env = { ...localStackEnv({ ...options, ports }), PARTITIONS: '4', LOG_LEVEL: 'info', ...options.extraEnv };
+  const env: Record<string, string> = {
+    ...localStackEnv({ ...options, ports }),
+    PARTITIONS: '4',
+    LOG_LEVEL: 'info',
+    ...options.extraEnv,
+  };
   const names: ServiceName[] = [
     'fake-viber',
+    ...(options.telegram ? (['fake-telegram'] as const) : []),
     'reference',
     'ingress',
     ...Array<ServiceName>(options.workers ?? 1).fill('worker'),
@@ -61,6 +73,8 @@ export async function startStack(options: {
   return {
     ingressUrl: `http://127.0.0.1:${ports.ingress}`,
     fakeViberUrl: `http://127.0.0.1:${ports.fakeViber}`,
+    fakeTelegramUrl: env.FAKE_TELEGRAM_URL!,
+    telegramWebhook: { url: env.TELEGRAM_WEBHOOK_URL!, secret: env.TELEGRAM_WEBHOOK_SECRET! },
     referenceUrl: `http://127.0.0.1:${ports.reference}`,
     simulatorUrl: `http://127.0.0.1:${ports.simulator}`,
     services,

@@ -19,8 +19,15 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
-import { freePort, startMongoCompatible, startNats, type LocalServer } from '../dev/local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from '../dev/processes.js';
+import { startMongoCompatible, startNats, type LocalServer } from '../dev/local-servers.js';
+import {
+  freeStackPorts,
+  localStackEnv,
+  startService,
+  waitForLog,
+  type ServiceName,
+  type ServiceProcess,
+} from '../dev/processes.js';
 import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import type { Fault, SentMessage } from '../../fakes/viber/app.js';
 import { connectBus } from '../../shared/bus/bus.js';
@@ -70,10 +77,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (message: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function startStack(natsUrl: string, mongoUrl: string) {
-  const ports = { ingress: await freePort(), fakeViber: await freePort(), reference: 0, simulator: 0 };
-  ports.reference = await freePort();
-  ports.simulator = await freePort();
-  const env = {
+  const ports = await freeStackPorts();
+  const env: Record<string, string> = {
     ...localStackEnv({ natsUrl, mongoUrl, mongoDb: `soak_${randomUUID().slice(0, 8)}`, authToken: AUTH_TOKEN, ports }),
     INSPECT: '0',
     // Viber's timeout below the `timeout` fault's 2 s, so that fault is a timeout.
@@ -93,7 +98,7 @@ async function startStack(natsUrl: string, mongoUrl: string) {
   return {
     services,
     env,
-    webhook: `http://127.0.0.1:${ports.ingress}/viber/webhook`,
+    webhook: env.INGRESS_URL!,
     fakeViber: `http://127.0.0.1:${ports.fakeViber}`,
     outboundMetrics: `http://127.0.0.1:${String(opsPort)}/metrics`,
   };

@@ -6,7 +6,7 @@
  *   npm run replay-dead-letters -- --group outbound --replay
  *
  * A worker's letter (an event) goes back on its stream. Outbound's letters (replies) are sent to
- * Viber chat by chat, each chat's in its order, and the chat's park is lifted after its last one
+ * their messenger chat by chat, each chat's in its order, and the chat's park is lifted after its last one
  * (services/outbound/replay.ts): replaying needs outbound's settings (VIBER_AUTH_TOKEN and so on).
  */
 import { parseArgs } from 'node:util';
@@ -15,15 +15,13 @@ import { Groups } from '../../shared/bus/chat-bus.js';
 import { readConfig, readInfraConfig } from '../../shared/ops/config.js';
 import { listDeadLetters, replayDeadLetter, type DeadLetter } from '../../shared/bus/dead-letters.js';
 import { chatTag, createLogger } from '../../shared/ops/logger.js';
-import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { readViberConfig } from '../../shared/viber/config.js';
-import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
+import { readTelegramConfig } from '../../shared/telegram/config.js';
 import {
   readOutboundSettings,
   replayOutboundLetters,
   type ReplayReport,
-  viberSender,
-  sendByChannel,
+  messengerSenders,
 } from '../../services/outbound/index.js';
 import { natsParkedChats } from '../../shared/adapters/nats-parked-chats.js';
 import { natsSentReplies } from '../../shared/adapters/nats-sent-replies.js';
@@ -34,7 +32,9 @@ const env = readConfig();
 const infra = readInfraConfig(env);
 // Only sending replies needs the bot's token; listing and replaying events do not.
 const sendsReplies = values.replay && wants(Groups.Outbound);
-const outbound = sendsReplies ? { viber: readViberConfig(env), settings: readOutboundSettings(env) } : undefined;
+const outbound = sendsReplies
+  ? { viber: readViberConfig(env), telegram: readTelegramConfig(env), settings: readOutboundSettings(env) }
+  : undefined;
 env.done();
 
 const logger = createLogger('replay-dead-letters', 'warn');
@@ -54,15 +54,14 @@ function describe(letter: DeadLetter): string {
 }
 
 async function replayReplies(): Promise<ReplayReport> {
-  const { viber, settings } = outbound!;
-  const timeoutMs = settings.viberTimeoutMaxMs;
-  const api = createViberBotApi({ ...viber, eventTypes: SUBSCRIBED_EVENT_TYPES, timeoutMs });
+  const { viber, telegram, settings } = outbound!;
+  const sent = await natsSentReplies(bus.js, infra.replicas);
   return replayOutboundLetters({
     jsm: bus.jsm,
     group: Groups.Outbound,
     parked: await natsParkedChats(bus.js, infra.replicas),
-    sent: await natsSentReplies(bus.js, infra.replicas),
-    send: sendByChannel({ viber: viberSender(api, viber.sender) }),
+    sent,
+    send: messengerSenders({ viber, telegram, sent, timeoutMs: settings.viberTimeoutMaxMs }),
     timeoutMs: settings.viberTimeoutMs,
     logger,
   });

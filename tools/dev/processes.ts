@@ -14,6 +14,7 @@ const ENTRY_POINTS = {
   worker: 'services/worker/main.ts',
   outbound: 'services/outbound/main.ts',
   'fake-viber': 'fakes/viber/main.ts',
+  'fake-telegram': 'fakes/telegram/main.ts',
   reference: 'fakes/reference/main.ts',
   simulator: 'tools/simulator/main.ts',
 } as const;
@@ -106,6 +107,7 @@ export async function freeStackPorts(): Promise<LocalStackPorts> {
   return {
     ingress: await freePort(),
     fakeViber: await freePort(),
+    fakeTelegram: await freePort(),
     reference: await freePort(),
     simulator: await freePort(),
   };
@@ -114,9 +116,13 @@ export async function freeStackPorts(): Promise<LocalStackPorts> {
 export interface LocalStackPorts {
   ingress: number;
   fakeViber: number;
+  fakeTelegram: number;
   reference: number;
   simulator: number;
 }
+
+/** The local fake Bot API's bot token: the form @BotFather gives, no secret of anyone's. */
+export const LOCAL_TELEGRAM_TOKEN = '1000000001:local-dev-telegram-token';
 
 /**
  * The environment of every service of a local stack: one place for the addresses and the local
@@ -138,6 +144,13 @@ export function localStackEnv(options: {
     REFERENCE_DB: `${options.mongoDb}_reference`,
     VIBER_AUTH_TOKEN: options.authToken,
     VIBER_API_URL: `http://127.0.0.1:${ports.fakeViber}/pa`,
+    // Telegram through the local fake Bot API (fakes/telegram): the token's form is @BotFather's.
+    TELEGRAM_BOT_TOKEN: LOCAL_TELEGRAM_TOKEN,
+    TELEGRAM_API_ROOT: `http://127.0.0.1:${ports.fakeTelegram}`,
+    TELEGRAM_WEBHOOK_SECRET: 'local-telegram-secret',
+    FAKE_TELEGRAM_PORT: String(ports.fakeTelegram),
+    FAKE_TELEGRAM_URL: `http://127.0.0.1:${ports.fakeTelegram}`,
+    TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${ports.ingress}/telegram/webhook`,
     INGRESS_HOST: '127.0.0.1',
     INGRESS_PORT: String(ports.ingress),
     FAKE_VIBER_PORT: String(ports.fakeViber),

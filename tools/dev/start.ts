@@ -1,15 +1,23 @@
 /**
  * `npm start`: the whole stack on local defaults. Finds or builds nats-server and a
- * MongoDB-protocol server (unless NATS_URL / MONGO_URL point elsewhere), starts the fake Viber API,
- * ingress, worker, outbound and the Viber simulator page, registers the webhook with the fake, and
- * says where to look.
+ * MongoDB-protocol server (unless NATS_URL / MONGO_URL point elsewhere), starts the fake Viber API
+ * and the fake Telegram Bot API, ingress, worker, outbound and the simulator page, registers both
+ * webhooks with the fakes, and says where to look.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createViberBotApi } from '../../shared/adapters/viber-bot-api.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/viber/types.js';
+import { createTelegramBotApi } from '../../shared/adapters/telegram-bot-api.js';
 import { freePort, startMongoCompatible, startNats, waitForPort, type LocalServer } from './local-servers.js';
-import { localStackEnv, startService, waitForLog, type ServiceName, type ServiceProcess } from './processes.js';
+import {
+  LOCAL_TELEGRAM_TOKEN,
+  localStackEnv,
+  startService,
+  waitForLog,
+  type ServiceName,
+  type ServiceProcess,
+} from './processes.js';
 
 const DATA_DIR = fileURLToPath(new URL('../../.data', import.meta.url));
 const DEV_TOKEN = 'local-dev-token';
@@ -91,6 +99,7 @@ async function main() {
   const ports = {
     ingress: await portOr(8080),
     fakeViber: await portOr(8090),
+    fakeTelegram: await portOr(8091),
     reference: await portOr(8070),
     simulator: await portOr(8060),
   };
@@ -104,6 +113,7 @@ async function main() {
   });
   const names: ServiceName[] = [
     'fake-viber',
+    'fake-telegram',
     'reference',
     'ingress',
     ...Array<ServiceName>(WORKERS).fill('worker'),
@@ -111,7 +121,7 @@ async function main() {
     'simulator',
   ];
   names.forEach((name, index) => {
-    const label = name === 'worker' ? `worker-${index - 2}` : name;
+    const label = name === 'worker' ? `worker-${index - names.indexOf('worker')}` : name;
     services.push(startService(name, env, { onLine: printLine(label), keepLogs: 200 }));
   });
   await Promise.all(services.map((service) => waitForLog(service, 'started', 60_000)));
@@ -125,6 +135,12 @@ async function main() {
     timeoutMs: 5_000,
   });
   await viber.setWebhook(webhookUrl, SUBSCRIBED_EVENT_TYPES);
+  const telegram = createTelegramBotApi({
+    apiRoot: env.TELEGRAM_API_ROOT!,
+    botToken: LOCAL_TELEGRAM_TOKEN,
+    timeoutMs: 5_000,
+  });
+  await telegram.setWebhook(env.TELEGRAM_WEBHOOK_URL!, env.TELEGRAM_WEBHOOK_SECRET!);
 
   printSmsOutbox(`http://127.0.0.1:${ports.reference}/sms/outbox`);
   say('ready.');
@@ -133,6 +149,9 @@ async function main() {
   Viber webhook (ingress):  POST ${webhookUrl}
   Fake Viber API:           http://127.0.0.1:${ports.fakeViber}/pa   (webhook registered)
   What the bot sent:        curl -s http://127.0.0.1:${ports.fakeViber}/_fake/messages
+  Telegram webhook:         POST ${env.TELEGRAM_WEBHOOK_URL}
+  Fake Telegram Bot API:    ${env.TELEGRAM_API_ROOT}/bot<token>/…   (webhook registered)
+  What the bot sent there:  curl -s ${env.TELEGRAM_API_ROOT}/_fake/messages
   Billing, SMS, payments:   http://127.0.0.1:${ports.reference}   (local reference systems; SMS codes are printed below)
   Demo account:             инзб12345678, phone +7 900 123-45-67
   Send a first message as a customer would:
@@ -143,6 +162,9 @@ async function main() {
     npm run send-event -- --user alice --text инзб12345678
     npm run send-event -- --user alice --contact +79001234567
     npm run send-event -- --user alice --text <the code printed as [sms]>
+  The same customer on Telegram (a chat of its own, linked on its own):
+    npm run send-event -- --channel telegram --user 1001 --open
+    npm run send-event -- --channel telegram --user 1001 --text Начать
   Ctrl-C stops everything.
 `);
 }
