@@ -60,6 +60,10 @@ describe('the chat machine, walked section by section', () => {
     expect(unexpected('colour')).toEqual([]);
   });
 
+  test('(c) every message, as the Bot API calls it becomes, is one Telegram accepts', () => {
+    expect(unexpected('telegram')).toEqual([]);
+  });
+
   test("the worker's turns reach the states the model predicts", () => {
     expect(unexpected('model')).toEqual([]);
   });

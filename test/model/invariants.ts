@@ -2,8 +2,11 @@ import type { StateValue } from 'xstate';
 import type { Reply } from '../../shared/contracts/reply.js';
 import { renderViberMessage } from '../../shared/viber/render.js';
 import { validateSendMessage } from '../../fakes/viber/validate.js';
+import { renderTelegramCalls } from '../../shared/telegram/render.js';
+import { telegramProblems } from '../../shared/telegram/limits.js';
+import { Texts } from '../../machines/texts.js';
 
-export type Invariant = 'keyboard' | 'way-to-menu' | 'viber' | 'colour' | 'model';
+export type Invariant = 'keyboard' | 'way-to-menu' | 'viber' | 'telegram' | 'colour' | 'model';
 
 /** A broken invariant: where (state id), after which events, and what was wrong. */
 export interface Violation {
@@ -24,11 +27,14 @@ export function stateId(value: StateValue, prefix = 'chat'): string {
 }
 
 const SENDER = { name: 'Энергосбыт' };
+const TELEGRAM_CHAT = '700000001';
 
 /**
  * What must hold for every turn: (a) a turn that says something leaves a keyboard on the screen,
  * so the customer is never left without buttons; (c) every message is one the Viber API accepts,
- * and every keyboard is in the chat's chosen colour.
+ * and the Bot API calls it becomes are ones Telegram accepts (whichever messenger the walk's chat
+ * is on: the dialogue's texts and keyboards are the same), and every keyboard is in the chat's
+ * chosen colour.
  */
 export function turnProblems(
   replies: readonly Reply[],
@@ -43,6 +49,8 @@ export function turnProblems(
     const body = renderViberMessage(reply, SENDER, chatId);
     const refusal = validateSendMessage(body, Buffer.byteLength(JSON.stringify(body)));
     if (refusal) problems.push({ invariant: 'viber', detail: `Viber would refuse it: ${refusal.message}` });
+    for (const problem of telegramRefusals(reply))
+      problems.push({ invariant: 'telegram', detail: `Telegram would refuse it: ${problem}` });
     if (reply.keyboard && reply.keyboard.color !== buttonColor)
       problems.push({
         invariant: 'colour',
@@ -50,6 +58,15 @@ export function turnProblems(
       });
   }
   return problems;
+}
+
+function telegramRefusals(reply: Reply): string[] {
+  try {
+    const calls = renderTelegramCalls(reply, TELEGRAM_CHAT, { keyboardPrompt: Texts.keyboardPrompt });
+    return calls.flatMap((call) => telegramProblems(call));
+  } catch (error) {
+    return [`it cannot be rendered: ${error instanceof Error ? error.message : String(error)}`];
+  }
 }
 
 /** One violation per kind, state, problem and last event: the one with the shortest path. */
