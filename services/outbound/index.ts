@@ -6,3 +6,4 @@ export { readOutboundSettings, type OutboundSettings } from './config.js';
 export { parking, type Parking } from './parking.js';
 export { replayOutboundLetters, type ReplayReport } from './replay.js';
 export { messengerSenders } from './messenger-senders.js';
+export { telegramSender } from './telegram-send.js';
