@@ -1,44 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { partitionOf, Streams, type Bus } from '../../shared/bus/bus.js';
-import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
+import { describe, expect, test } from 'vitest';
 import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
-import { buildIngress, PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/index.js';
+import { PAYMENT_CALLBACK_PATH, WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
-import { freshBus, testLogger } from '../harness/infra.js';
+import { ingressOnBus } from '../harness/ingress-on-bus.js';
 
 const TOKEN = 'ingress-test-token';
-const PARTITIONS = 4;
 
 describe('ingress against a real JetStream', () => {
-  let bus: Bus;
-  let app: FastifyInstance;
-  let busUp = true;
+  const ingress = ingressOnBus({ authToken: TOKEN });
+  const { stored, lastEventOf } = ingress;
 
-  beforeAll(async () => {
-    bus = await freshBus();
-    await ensureTopology(bus.jsm, { partitions: PARTITIONS, replicas: 1, ackWaitMs: 30_000 });
-    app = buildIngress({
-      authToken: TOKEN,
-      paymentSecret: 'payment-secret',
-      sender: { name: 'Бот' },
-      logger: testLogger,
-      publish: (event, correlationId) =>
-        busUp
-          ? publishChatEvent(bus.js, PARTITIONS, event, correlationId)
-          : Promise.reject(new Error('nats: disconnected')),
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await bus.close();
-  });
-
-  const stored = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
   const post = (body: string, signature = signViberBody(body, TOKEN)) =>
-    app.inject({
+    ingress.app().inject({
       method: 'POST',
       url: WEBHOOK_PATH,
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
@@ -55,10 +30,7 @@ describe('ingress against a real JetStream', () => {
   test('keeps the token exact all the way into the stored event', async () => {
     const callback = Callbacks.text('u-exact', 'x');
     await post(toViberJson(callback));
-    const last = await bus.jsm.streams.getMessage(Streams.Events.name, {
-      last_by_subj: `chat.events.${partitionOf('u-exact', PARTITIONS)}`,
-    });
-    expect(last?.json<{ id: string }>().id).toBe(callback.message_token);
+    expect((await lastEventOf('u-exact'))?.id).toBe(callback.message_token);
     expect(callback.message_token.length).toBeGreaterThanOrEqual(19);
   });
 
@@ -98,11 +70,11 @@ describe('ingress against a real JetStream', () => {
   });
 
   test('answers 503 while the bus cannot store the event, so Viber sends it again', async () => {
-    busUp = false;
+    ingress.busDown();
     try {
       expect((await post(toViberJson(Callbacks.text('u1', 'Начать')))).statusCode).toBe(503);
     } finally {
-      busUp = true;
+      ingress.busUp();
     }
   });
 
@@ -119,7 +91,7 @@ describe('ingress against a real JetStream', () => {
         ...overrides,
       });
     const postNotice = (body: string, signature = signPaymentNotice(body, 'payment-secret')) =>
-      app.inject({
+      ingress.app().inject({
         method: 'POST',
         url: PAYMENT_CALLBACK_PATH,
         headers: { 'content-type': 'application/json', [PAYMENT_SIGNATURE_HEADER]: signature },
@@ -132,10 +104,7 @@ describe('ingress against a real JetStream', () => {
       expect((await postNotice(body)).statusCode).toBe(200);
       expect((await postNotice(body)).statusCode).toBe(200);
       expect(await stored()).toBe(before + 1);
-      const last = await bus.jsm.streams.getMessage(Streams.Events.name, {
-        last_by_subj: `chat.events.${partitionOf('u-pay', PARTITIONS)}`,
-      });
-      expect(last?.json()).toMatchObject({
+      expect(await lastEventOf('u-pay')).toMatchObject({
         id: 'payment:o-1:succeeded',
         chatId: 'u-pay',
         kind: 'payment',

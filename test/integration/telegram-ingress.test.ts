@@ -1,55 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { partitionOf, Streams, type Bus } from '../../shared/bus/bus.js';
-import { ensureTopology, publishChatEvent } from '../../shared/bus/chat-bus.js';
-import { buildIngress, TELEGRAM_WEBHOOK_PATH } from '../../services/ingress/index.js';
+import { describe, expect, test } from 'vitest';
+import { TELEGRAM_WEBHOOK_PATH } from '../../services/ingress/index.js';
 import { TelegramUpdates } from '../../fakes/telegram/updates.js';
 import { TELEGRAM_SECRET_HEADER, type TelegramUpdate } from '../../shared/telegram/types.js';
-import type { ChatEvent } from '../../shared/contracts/chat-event.js';
-import { freshBus, testLogger } from '../harness/infra.js';
+import { ingressOnBus } from '../harness/ingress-on-bus.js';
 
 const SECRET = 'telegram-ingress-secret';
-const PARTITIONS = 4;
 
 describe('the Telegram webhook against a real JetStream', () => {
-  let bus: Bus;
-  let app: FastifyInstance;
-  let busUp = true;
-
-  beforeAll(async () => {
-    bus = await freshBus();
-    await ensureTopology(bus.jsm, { partitions: PARTITIONS, replicas: 1, ackWaitMs: 30_000 });
-    app = buildIngress({
-      authToken: 'viber-token',
-      paymentSecret: 'payment-secret',
-      sender: { name: 'Бот' },
-      logger: testLogger,
-      telegramSecret: SECRET,
-      publish: (event, correlationId) =>
-        busUp
-          ? publishChatEvent(bus.js, PARTITIONS, event, correlationId)
-          : Promise.reject(new Error('nats: disconnected')),
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await bus.close();
-  });
-
-  const stored = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
+  const ingress = ingressOnBus({ telegramSecret: SECRET });
+  const { stored, lastEventOf } = ingress;
   const post = (body: string, headers: Record<string, string | string[]> = { [TELEGRAM_SECRET_HEADER]: SECRET }) =>
-    app.inject({
+    ingress.app().inject({
       method: 'POST',
       url: TELEGRAM_WEBHOOK_PATH,
       headers: { 'content-type': 'application/json', ...headers },
       payload: body,
     });
-  const lastEventOf = async (chatId: string) =>
-    (
-      await bus.jsm.streams.getMessage(Streams.Events.name, {
-        last_by_subj: `chat.events.${partitionOf(chatId, PARTITIONS)}`,
-      })
-    )?.json<ChatEvent>();
 
   test('an update is stored once however often Telegram sends it (its update_id is the event’s id)', async () => {
     const before = await stored();
@@ -111,11 +77,11 @@ describe('the Telegram webhook against a real JetStream', () => {
   });
 
   test('while the bus cannot store, Telegram gets 503 and sends the update again', async () => {
-    busUp = false;
+    ingress.busDown();
     try {
       expect((await post(JSON.stringify(TelegramUpdates.text(5008, 'x')))).statusCode).toBe(503);
     } finally {
-      busUp = true;
+      ingress.busUp();
     }
   });
 });
