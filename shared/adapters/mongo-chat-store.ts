@@ -1,3 +1,4 @@
+import { onceUntilDone } from '../ops/once-until-done.js';
 import type { Collection, Db } from 'mongodb';
 import type { OutboundReply } from '../contracts/reply.js';
 import type { ChatRecord, ChatStore, PendingEffect } from '../ports/chat-store.js';
@@ -77,7 +78,6 @@ const versionId = (chatId: string, version: number) => `${chatId}#${version}`;
  */
 export class MongoChatStore implements ChatStore {
   private readonly docs: Collection<ChatDocument>;
-  private indexes?: Promise<boolean>;
 
   constructor(private readonly db: Db) {
     this.docs = db.collection<ChatDocument>(CHATS_COLLECTION);
@@ -106,7 +106,7 @@ export class MongoChatStore implements ChatStore {
 
   async save(record: ChatRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) throw new Error('a save must raise the version by one');
-    const expiring = await (this.indexes ??= this.createIndexes());
+    const expiring = await this.indexes();
     const savedAt = new Date();
     const stored: StoredRecord = {
       version: record.version,
@@ -165,14 +165,9 @@ export class MongoChatStore implements ChatStore {
    * failure is asked again on the next save; the saves before it carry no expiry (the deletions above
    * still bound them).
    */
-  private async createIndexes(): Promise<boolean> {
-    try {
-      if (!(await supportsTtlIndexes(this.db))) return false;
-      await this.docs.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'versions_expire' });
-      return true;
-    } catch {
-      this.indexes = undefined;
-      return false;
-    }
-  }
+  private readonly indexes = onceUntilDone(async () => {
+    if (!(await supportsTtlIndexes(this.db))) return false;
+    await this.docs.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'versions_expire' });
+    return true;
+  }, false);
 }

@@ -1,3 +1,4 @@
+import { onceUntilDone } from '../../../shared/ops/once-until-done.js';
 import type { Db, Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../../../shared/store/mongo.js';
 import { supportsTtlIndexes } from '../../../shared/store/mongo.js';
@@ -44,7 +45,6 @@ export const NOTICE_RETENTION_MS = ORDER_RETENTION_MS + DAY_MS;
 export class PaymentOrders {
   private readonly orders: Collection<OrderDocument>;
   private readonly settled: Collection<{ _id: string; seq: number; at: Date }>;
-  private indexes?: Promise<void>;
 
   constructor(private readonly db: Db) {
     this.orders = db.collection<OrderDocument>('payment_orders');
@@ -52,19 +52,15 @@ export class PaymentOrders {
   }
 
   /** The TTL indexes, where the store has them; a failure is tried again on the next order. */
-  private async createIndexes() {
-    try {
-      if (!(await supportsTtlIndexes(this.db))) return;
-      await this.orders.createIndex({ createdAt: 1 }, { expireAfterSeconds: ORDER_RETENTION_MS / 1000 });
-      await this.settled.createIndex({ at: 1 }, { expireAfterSeconds: NOTICE_RETENTION_MS / 1000 });
-    } catch {
-      this.indexes = undefined;
-    }
-  }
+  private readonly indexes = onceUntilDone(async () => {
+    if (!(await supportsTtlIndexes(this.db))) return;
+    await this.orders.createIndex({ createdAt: 1 }, { expireAfterSeconds: ORDER_RETENTION_MS / 1000 });
+    await this.settled.createIndex({ at: 1 }, { expireAfterSeconds: NOTICE_RETENTION_MS / 1000 });
+  }, undefined);
 
   /** Records an order before its link is shown; the same order again is the same record. */
   async record(order: { orderId: string; chatId: string; account: string; amountDue: number }): Promise<void> {
-    await (this.indexes ??= this.createIndexes());
+    await this.indexes();
     try {
       await this.orders.insertOne({
         _id: order.orderId,

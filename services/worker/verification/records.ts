@@ -1,3 +1,4 @@
+import { onceUntilDone } from '../../../shared/ops/once-until-done.js';
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../../../shared/store/mongo.js';
 import { SEND_RETENTION_MS, SLOTS_PER_CODE, type SpentAttempt } from './rules.js';
@@ -67,7 +68,6 @@ export class VerificationRecords {
   private readonly challenges: Collection<Challenge>;
   private readonly attempts: Collection<Attempt>;
   private readonly sends: Collection<SendRecord>;
-  private indexes?: Promise<void>;
 
   constructor(db: Db) {
     this.challenges = db.collection<Challenge>('sms_challenges');
@@ -138,7 +138,7 @@ export class VerificationRecords {
 
   /** Records a send (once per `_id`), after deleting the sends past SEND_RETENTION_MS. */
   async reserveSend(reservation: SendRecord) {
-    await (this.indexes ??= this.createIndexes());
+    await this.indexes();
     await this.sends.deleteMany({ at: { $lt: new Date(reservation.at.getTime() - SEND_RETENTION_MS) } });
     await this.sends.insertOne(reservation).catch(unlessDuplicateKey);
   }
@@ -165,12 +165,8 @@ export class VerificationRecords {
    * Indexes for the hourly counts and their clean-up: MongoDB uses them; FerretDB v1 keeps them but
    * filters the (small) collection itself. A failure is tried again on the next send.
    */
-  private async createIndexes() {
-    try {
-      await this.sends.createIndex({ keys: 1, at: 1 });
-      await this.sends.createIndex({ at: 1 });
-    } catch {
-      this.indexes = undefined;
-    }
-  }
+  private readonly indexes = onceUntilDone(async () => {
+    await this.sends.createIndex({ keys: 1, at: 1 });
+    await this.sends.createIndex({ at: 1 });
+  }, undefined);
 }
