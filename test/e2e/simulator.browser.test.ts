@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SentCall } from '../../fakes/telegram/app.js';
 import type { SentMessage } from '../../fakes/viber/app.js';
+import type { KeyboardButton } from '../../shared/telegram/types.js';
 import type { Store } from '../../shared/store/mongo.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
+import { isRecord } from '../../shared/contracts/is-record.js';
 import { formatAccount, Texts } from '../../machines/texts.js';
 import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
@@ -53,11 +56,13 @@ function simulatorPage(page: Page) {
         await page.locator('#message-input').press('Enter');
       }),
     sharePhone: () => answerTo(() => page.locator('#keyboard [data-action="share-phone"]').click()),
+    /** Telegram's «Запустить»: the customer's /start. */
+    start: () => answerTo(() => page.locator('#start').click()),
     shot: (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png` }),
   };
 }
 
-describe('the Viber simulator page, in Chromium, against the whole stack', () => {
+describe('the simulator page, in Chromium, against the whole stack', () => {
   let stack: Stack;
   let store: Store;
   let browser: Browser;
@@ -76,6 +81,7 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
       mongoUrl: mongoUrl(),
       mongoDb: store.db.databaseName,
       authToken: AUTH_TOKEN,
+      telegram: true,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -189,6 +195,88 @@ describe('the Viber simulator page, in Chromium, against the whole stack', () =>
       await page.locator('#customer-list li').first().click();
       expect((await sim.botTexts()).length).toBe(maria);
       await sim.button('Передать показания').waitFor();
+    },
+  );
+  test(
+    'a Telegram customer: «Запустить» sends /start, the welcome comes through outbound, ' +
+      '«Начать» brings the main menu as a Telegram reply keyboard',
+    { timeout: 60_000 },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      page.on(
+        'response',
+        (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
+      );
+      const sim = simulatorPage(page);
+      await page.goto(stack.simulatorUrl);
+      await sim.button('Начать').waitFor({ timeout: 15_000 });
+
+      await page.getByRole('radio', { name: 'Telegram' }).check();
+      await page.getByRole('button', { name: '+ клиент' }).click();
+      await expect.poll(() => page.locator('#screen').getAttribute('data-channel')).toBe('telegram');
+      const chatId = (await page.locator('#customer-id').textContent())!;
+      expect(chatId).toMatch(/^tg:\d+$/);
+      // A Telegram chat waits for the customer: nothing is sent before /start, and «Запустить» replaces the input.
+      expect(await page.locator('#chat .msg').count()).toBe(0);
+      expect(await page.locator('#composer').isHidden()).toBe(true);
+
+      expect(await sim.start()).toEqual([expect.stringContaining('Чтобы начать')]);
+      expect(await page.locator('#chat .msg.me .text').allTextContents()).toEqual(['/start']);
+      await sim.button('Начать').waitFor();
+      expect(await page.locator('#keyboard .tg-key').allTextContents()).toEqual(['Начать']);
+      await sim.shot('07-telegram-welcome');
+
+      expect((await sim.press('Начать')).length).toBeGreaterThan(0);
+      // The reply keyboard as the bot sent it to the fake Bot API: its rows, in Telegram's grey, under the input.
+      const telegramId = chatId.slice('tg:'.length);
+      const sent = (await (
+        await fetch(`${stack.fakeTelegramUrl}/_fake/messages?chat=${telegramId}`)
+      ).json()) as SentCall[];
+      const markup = sent
+        .map((call) => call.body.reply_markup)
+        .filter((value) => isRecord(value) && 'keyboard' in value)
+        .at(-1) as { keyboard: KeyboardButton[][] };
+      const rows = await page
+        .locator('#keyboard .tg-row')
+        .evaluateAll((nodes) => nodes.map((row) => [...row.querySelectorAll('.tg-key')].map((key) => key.textContent)));
+      expect(rows).toEqual(markup.keyboard.map((row) => row.map((button) => button.text)));
+      expect(rows.flat()).toContain('Передать показания');
+      expect(rows.some((row) => row.length > 1)).toBe(true);
+      const keys = await page.locator('#keyboard .tg-key').evaluateAll((nodes) =>
+        nodes.map((node) => {
+          const { top, left, right } = node.getBoundingClientRect();
+          return {
+            background: node.ownerDocument.defaultView!.getComputedStyle(node).backgroundColor,
+            top,
+            left,
+            right,
+          };
+        }),
+      );
+      expect(new Set(keys.map((key) => key.background)).size).toBe(1);
+      const wide = rows.findIndex((row) => row.length > 1);
+      const first = rows.slice(0, wide).flat().length;
+      expect(keys[first + 1]!.top).toBe(keys[first]!.top);
+      expect(keys[first + 1]!.left).toBeGreaterThan(keys[first]!.right - 1);
+      const composer = await page.locator('#composer').boundingBox();
+      const keyboard = await page.locator('#keyboard').boundingBox();
+      expect(keyboard!.y).toBeGreaterThanOrEqual(composer!.y + composer!.height - 1);
+
+      // The diagram follows the Telegram chat by its id.
+      await expect.poll(() => page.locator('#current-state').textContent(), { timeout: 10_000 }).toMatch(/\w/);
+      await sim.shot('08-telegram-menu');
+
+      // A URL button goes under its message; the reply keyboard comes with the message after it.
+      await sim.press('Сервисный центр');
+      const link = page.locator('#chat .msg.bot .tg-inline a.tg-inline-button');
+      expect(await link.count()).toBe(1);
+      expect(await link.getAttribute('href')).toMatch(/^https:\/\//);
+      expect(await page.locator('#keyboard .tg-key').allTextContents()).toEqual(['В меню']);
+      await sim.shot('09-telegram-url-button');
+      expect(problems).toEqual([]);
     },
   );
 });

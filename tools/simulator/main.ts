@@ -5,9 +5,10 @@ import { createLogger } from '../../shared/ops/logger.js';
 import { runService } from '../../shared/ops/service.js';
 import { createChatMachine } from '../../machines/chat.machine.js';
 import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
-import { buildSimulator } from './app.js';
+import { buildSimulator, type SimulatorOptions } from './app.js';
 import { InspectionLog, listenToInspection } from './inspection-feed.js';
 import { machineDiagrams } from './machine-diagram.js';
+import { telegramLink } from './telegram-link.js';
 import { viberLink } from './viber-link.js';
 
 const env = readConfig();
@@ -17,6 +18,10 @@ const config = {
   authToken: env.secret('VIBER_AUTH_TOKEN'),
   webhookUrl: env.url('INGRESS_URL', 'http://127.0.0.1:8080/viber/webhook'),
   fakeViberUrl: env.url('FAKE_VIBER_URL', 'http://127.0.0.1:8090'),
+  // Telegram customers only when the stack has Telegram: the secret its webhook checks is set.
+  telegramSecret: env.string('TELEGRAM_WEBHOOK_SECRET', ''),
+  telegramWebhookUrl: env.url('TELEGRAM_WEBHOOK_URL', 'http://127.0.0.1:8080/telegram/webhook'),
+  fakeTelegramUrl: env.url('FAKE_TELEGRAM_URL', 'http://127.0.0.1:8091'),
   referenceUrl: env.url('REFERENCE_URL', 'http://127.0.0.1:8070'),
   natsUrl: env.string('NATS_URL', 'nats://127.0.0.1:4222'),
   contentPath: env.string('CONTENT_PATH', DEFAULT_CONTENT_PATH.pathname),
@@ -31,8 +36,17 @@ runService(logger, async () => {
   const bus = await connectBus(config.natsUrl, 'simulator', logger);
   const inspections = new InspectionLog();
   const listener = listenToInspection(bus.nc, inspections, logger);
+  const links: SimulatorOptions['links'] = {
+    viber: viberLink({ webhookUrl: config.webhookUrl, fakeViberUrl: config.fakeViberUrl, authToken: config.authToken }),
+  };
+  if (config.telegramSecret !== '')
+    links.telegram = telegramLink({
+      webhookUrl: config.telegramWebhookUrl,
+      fakeTelegramUrl: config.fakeTelegramUrl,
+      secret: config.telegramSecret,
+    });
   const app = buildSimulator({
-    link: viberLink({ webhookUrl: config.webhookUrl, fakeViberUrl: config.fakeViberUrl, authToken: config.authToken }),
+    links,
     referenceUrl: config.referenceUrl,
     inspections,
     diagram: machineDiagrams(machine),

@@ -1,32 +1,17 @@
 import type { SentMessage } from '../../fakes/viber/app.js';
 import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
+import { accepted, sentTo, type ChatLink, type SimulatedCustomer } from './chat-link.js';
 
 /**
  * The simulator's Viber: it signs the customer's callbacks with the bot's token and posts them to
- * ingress, as Viber does, and reads what outbound sent to the fake Viber API. The token stays on
- * this side; the page only ever talks to the simulator.
+ * ingress, as Viber does, and reads what outbound sent to the fake Viber API. A Viber chat's id is
+ * the customer's Viber user id.
  */
-
-export interface SimulatedCustomer {
-  /** The Viber user id: a chat of its own. */
-  id: string;
-  name: string;
-}
 
 export interface ViberLinkOptions {
   webhookUrl: string;
   fakeViberUrl: string;
   authToken: string;
-}
-
-export class WebhookRefused extends Error {
-  override name = 'WebhookRefused';
-  constructor(
-    readonly status: number,
-    body: string,
-  ) {
-    super(`ingress answered ${status}: ${body.slice(0, 200)}`);
-  }
 }
 
 type Callback = ReturnType<typeof Callbacks.text>;
@@ -42,11 +27,9 @@ function signedBy(callback: Callback, name: string): Callback {
 }
 
 export function viberLink(options: ViberLinkOptions) {
-  async function post(callback: Callback): Promise<string> {
-    const answer = await postCallback(options.webhookUrl, callback, options.authToken);
-    if (answer.status !== 200) throw new WebhookRefused(answer.status, answer.body);
-    return answer.body;
-  }
+  const post = async (callback: Callback) =>
+    accepted(await postCallback(options.webhookUrl, callback, options.authToken));
+  const fake = { url: options.fakeViberUrl, name: 'fake Viber', query: 'receiver' };
 
   return {
     /** Opens the chat; the welcome is ingress's HTTP answer itself (a send_message body without receiver). */
@@ -59,18 +42,13 @@ export function viberLink(options: ViberLinkOptions) {
       await post(signedBy(Callbacks.text(customer.id, text), customer.name));
     },
     async contact(customer: SimulatedCustomer, phone: string): Promise<void> {
-      const callback = signedBy(Callbacks.contact(customer.id, phone), customer.name);
+      // Viber sends the number as the phone's book has it, digits with the country code.
+      const callback = signedBy(Callbacks.contact(customer.id, phone.replace(/[^\d+]/g, '')), customer.name);
       const message = callback.message as { contact: Record<string, unknown> };
       await post({ ...callback, message: { ...message, contact: { ...message.contact, name: customer.name } } });
     },
-    /** What the bot sent this customer after the given sequence number, oldest first. */
-    async messages(customerId: string, after: number): Promise<SentMessage[]> {
-      const url = `${options.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(customerId)}&after=${after}`;
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`fake Viber answered ${response.status}`);
-      return (await response.json()) as SentMessage[];
-    },
-  };
+    messages: (chatId: string, after: number) => sentTo<SentMessage>(fake, chatId, after),
+  } satisfies ChatLink;
 }
 
 export type ViberLink = ReturnType<typeof viberLink>;

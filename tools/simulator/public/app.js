@@ -1,15 +1,21 @@
 import { api, el, formatPhone } from './dom.js';
 import { inspectorPanel } from './inspector-view.js';
-import { renderKeyboard } from './keyboard-view.js';
 import { renderEntry, typingIndicator } from './message-view.js';
 import { smsPanel } from './sms-view.js';
+import { telegram } from './telegram-view.js';
+import { viber } from './viber-view.js';
 
-// The simulator page: customers in Viber talking to the running stack. Each customer is a chat of
-// its own (its own Viber user id); switching keeps each chat's history in memory.
+// The simulator page: customers in Viber or Telegram talking to the running stack. Each customer is
+// a chat of its own (its own chat id, which names the messenger); switching keeps each chat's
+// history in memory. What differs between the messengers is in their views (viber-view.js,
+// telegram-view.js); this file does what is the same.
+
+const MESSENGERS = { viber, telegram };
 
 const POLL_MS = 500;
 /** The demo account инзб12345678 has this phone on file: the default customer can pass identification. */
-const DEFAULT_CUSTOMER = { name: 'Мария', phone: '+7 900 123-45-67' };
+const DEMO_PHONE = '+7 900 123-45-67';
+const DEFAULT_CUSTOMER = { channel: 'viber', name: 'Мария', phone: DEMO_PHONE };
 const MORE_NAMES = ['Иван', 'Ольга', 'Пётр', 'Анна', 'Сергей', 'Елена', 'Дмитрий'];
 /** An answer usually comes within a second; the dots go away after this even if none came. */
 const TYPING_MS = 8_000;
@@ -25,20 +31,25 @@ const view = {
   composer: $('composer'),
   input: $('message-input'),
   botName: $('bot-name'),
+  botSub: $('bot-sub'),
+  screen: $('screen'),
+  startBar: $('start-bar'),
+  cardTitle: $('card-title'),
+  idLabel: $('id-label'),
+  reopen: $('reopen'),
 };
 
 const customers = [];
 let selected;
 
-/** Viber ids look like base64; a random one of the same alphabet is a new Viber user. */
-function newViberId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `sim${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '')}`;
-}
+const messengerOf = (customer) => MESSENGERS[customer.channel];
+/** The customer's routes of the simulator's API: the chat id names the messenger (`tg:…` is Telegram's). */
+const customerApi = (customer, path) => `/api/customers/${encodeURIComponent(customer.id)}/${path}`;
 
-function addCustomer({ name, phone }) {
+function addCustomer({ channel, name, phone }) {
   const customer = {
-    id: newViberId(),
+    id: MESSENGERS[channel].newChatId(),
+    channel,
     name,
     phone,
     entries: [],
@@ -48,6 +59,8 @@ function addCustomer({ name, phone }) {
     keyboard: null,
     unread: 0,
     typingUntil: 0,
+    /** Telegram's chat waits for the customer's /start; Viber's opens as it is added. */
+    started: !MESSENGERS[channel].startCommand,
   };
   customers.push(customer);
   return customer;
@@ -69,12 +82,13 @@ function renderCustomers() {
         ? 'нет сообщений'
         : last.from === 'me'
           ? `Вы: ${last.text ?? formatPhone(last.phone)}`
-          : (last.body.text ?? `[${last.body.type}]`);
+          : messengerOf(customer).preview(last);
       return el(
         'li',
         {
-          class: customer === selected ? 'customer selected' : 'customer',
+          class: `${customer === selected ? 'customer selected' : 'customer'} channel-${customer.channel}`,
           'data-id': customer.id,
+          title: messengerOf(customer).name,
           onclick: () => select(customer),
         },
         el(
@@ -106,6 +120,12 @@ function select(customer) {
   view.name.value = customer.name;
   view.phone.value = customer.phone;
   view.id.textContent = customer.id;
+  const { labels } = messengerOf(customer);
+  view.screen.dataset.channel = customer.channel;
+  view.cardTitle.textContent = labels.card;
+  view.idLabel.textContent = labels.id;
+  view.reopen.textContent = labels.reopen;
+  view.botSub.textContent = labels.botSub;
   renderCustomers();
   renderChat();
   sms.render();
@@ -126,13 +146,17 @@ view.phone.addEventListener('input', () => {
 
 function renderChat() {
   const customer = selected;
+  const messenger = messengerOf(customer);
   const nearBottom = view.chat.scrollHeight - view.chat.scrollTop - view.chat.clientHeight < 80;
   view.chat.replaceChildren(
-    ...customer.entries.map(renderEntry),
+    ...customer.entries.map((entry) => renderEntry(entry, messenger)),
     Date.now() < customer.typingUntil ? typingIndicator() : '',
   );
+  // Until the customer starts a Telegram chat, its «Запустить» takes the input field's place.
+  view.startBar.hidden = customer.started;
+  view.composer.hidden = !customer.started;
   // The keyboard first: its height changes the chat's, and the scroll must see the final one.
-  renderKeyboard(view.keyboard, customer.keyboard, press);
+  messenger.renderKeyboard(view.keyboard, customer.keyboard, press);
   if (nearBottom || customer.entries.at(-1)?.from === 'me') view.chat.scrollTop = view.chat.scrollHeight;
 }
 
@@ -141,23 +165,30 @@ const refresh = (customer) => {
   if (customer === selected) renderChat();
 };
 
-/** A bot message: shown, and its keyboard replaces the one before (none when it has none). */
-function receive(customer, body, seq) {
-  add(customer, { from: 'bot', body, seq });
-  customer.keyboard = body.keyboard ?? null;
-  if (body.sender?.name) view.botName.textContent = body.sender.name;
+/** A message the bot sent (as the messenger's fake recorded it): shown, and the keyboard as it leaves it. */
+function receive(customer, sent) {
+  const messenger = messengerOf(customer);
+  const entry = { from: 'bot', seq: sent.seq, ...messenger.entryOf(sent) };
+  add(customer, entry);
+  customer.keyboard = messenger.keyboardAfter(entry, customer.keyboard);
+  // Viber names the bot in every message.
+  if (sent.body.sender?.name) view.botName.textContent = sent.body.sender.name;
 }
 
+/** Opens the chat as the messenger does: Viber's conversation_started, or the customer's /start on Telegram. */
 async function open(customer) {
+  customer.started = true;
+  const { startCommand } = messengerOf(customer);
+  if (startCommand) return sendAs(customer, { kind: 'text', text: startCommand }, 'open', {});
   customer.keyboard = null;
   note(customer, 'Клиент открыл чат с ботом (conversation_started)');
   refresh(customer);
   try {
-    const { welcome } = await api(`/api/customers/${customer.id}/open`, {
+    const { welcome } = await api(customerApi(customer, 'open'), {
       method: 'POST',
       body: { name: customer.name },
     });
-    if (welcome) receive(customer, welcome);
+    if (welcome) receive(customer, { body: welcome });
   } catch (error) {
     note(customer, `Не доставлено: ${error.message}`, 'error');
   }
@@ -169,7 +200,7 @@ async function sendAs(customer, entry, path, body) {
   customer.typingUntil = Date.now() + TYPING_MS;
   refresh(customer);
   try {
-    await api(`/api/customers/${customer.id}/${path}`, { method: 'POST', body: { name: customer.name, ...body } });
+    await api(customerApi(customer, path), { method: 'POST', body: { name: customer.name, ...body } });
   } catch (error) {
     customer.typingUntil = 0;
     note(customer, `Не доставлено: ${error.message}`, 'error');
@@ -183,16 +214,18 @@ const sharePhone = () =>
     phone: selected.phone,
   });
 
+/** A keyboard button, as the messenger's view says what it does. */
 function press(button) {
-  switch (button.ActionType) {
-    case 'reply':
-      return sendText(button.ActionBody);
-    case 'open-url':
-      return window.open(button.ActionBody, '_blank', 'noopener');
+  const action = messengerOf(selected).actionOf(button);
+  switch (action.kind) {
+    case 'text':
+      return sendText(action.text);
+    case 'url':
+      return window.open(action.url, '_blank', 'noopener');
     case 'share-phone':
       return sharePhone();
     default:
-      note(selected, `Кнопка типа ${button.ActionType} в симуляторе не работает`);
+      note(selected, `Кнопка ${action.what} в симуляторе не работает`);
       return refresh(selected);
   }
 }
@@ -215,13 +248,13 @@ const inspector = inspectorPanel({
   scopeButtons: [...document.querySelectorAll('.scope button')],
 });
 
-// --- What the bot sent, read from the fake Viber API for every customer.
+// --- What the bot sent, read from the messenger's fake API for every customer.
 
 async function pollMessages(customer) {
-  const fresh = await api(`/api/customers/${customer.id}/messages?after=${customer.after}`);
+  const fresh = await api(customerApi(customer, `messages?after=${customer.after}`));
   for (const message of fresh) {
     customer.after = Math.max(customer.after, message.seq);
-    receive(customer, message.body, message.seq);
+    receive(customer, message);
   }
   if (fresh.length > 0) customer.typingUntil = 0;
   return fresh.length > 0;
@@ -243,18 +276,40 @@ async function poll() {
   setTimeout(poll, POLL_MS);
 }
 
+/** The messenger chosen for the next customer. */
+const newChannel = () => document.querySelector('input[name="new-channel"]:checked')?.value ?? 'viber';
+
 $('add-customer').addEventListener('click', () => {
   const index = customers.length;
+  const channel = newChannel();
   const customer = addCustomer({
+    channel,
     name: MORE_NAMES[(index - 1) % MORE_NAMES.length],
-    phone: `+7 900 555-${String(10 + index).slice(-2)}-${String(index * 7)
-      .padStart(2, '0')
-      .slice(-2)}`,
+    // Viber's new customers are strangers; on Telegram it is most often the demo customer trying the other messenger.
+    phone:
+      channel === 'telegram'
+        ? DEMO_PHONE
+        : `+7 900 555-${String(10 + index).slice(-2)}-${String(index * 7)
+            .padStart(2, '0')
+            .slice(-2)}`,
   });
   select(customer);
-  void open(customer);
+  // A Telegram chat waits for the customer's «Запустить», as Telegram's does.
+  if (!messengerOf(customer).startCommand) void open(customer);
 });
 $('reopen').addEventListener('click', () => void open(selected));
+$('start').addEventListener('click', () => void open(selected));
+
+/** Only the messengers the stack has can be chosen (Telegram needs its webhook secret in the simulator's env). */
+void api('/api/channels')
+  .then(({ channels }) => {
+    for (const input of document.querySelectorAll('input[name="new-channel"]')) {
+      input.disabled = !channels.includes(input.value);
+      if (input.disabled) input.closest('label').title = 'Стек запущен без этого мессенджера';
+    }
+  })
+  .catch(() => undefined);
+
 // The reminder tick as the daily cron puts it on the bus, for the day the demo accounts' window opens.
 $('remind').addEventListener(
   'click',

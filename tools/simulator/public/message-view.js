@@ -1,7 +1,8 @@
-import { el, formatPhone, formatSize, formatTime, linkified } from './dom.js';
+import { el, formatPhone, formatTime, linkified } from './dom.js';
 
-// One chat entry as a bubble: the bot's send_message bodies on the left, the customer's messages
-// on the right, the simulator's own notes in the middle.
+// One chat entry as a bubble: the bot's messages on the left (their content drawn by the chat's
+// messenger view: viber-view.js, telegram-view.js), the customer's messages on the right, the
+// simulator's own notes in the middle. The cards here are what both messengers draw alike.
 
 const icon = (path) => el('span', { class: 'card-icon', 'aria-hidden': 'true' }, svg(path));
 
@@ -17,7 +18,7 @@ function svg(path) {
   return node;
 }
 
-const ICONS = {
+export const ICONS = {
   file: 'M6 2h8l6 6v14H6zM13 3.5V9h5.5z',
   pin: 'M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z',
   link:
@@ -27,9 +28,9 @@ const ICONS = {
   person: 'M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5z',
 };
 
-const externalLink = (href, text) => el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text);
+export const externalLink = (href, text) => el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text);
 
-function card(iconPath, title, ...lines) {
+export function card(iconPath, title, ...lines) {
   return el(
     'div',
     { class: 'card' },
@@ -38,39 +39,21 @@ function card(iconPath, title, ...lines) {
   );
 }
 
-function botContent(body) {
-  switch (body.type) {
-    case 'text':
-      return el('div', { class: 'text' }, linkified(String(body.text ?? '')));
-    case 'url':
-      return card(ICONS.link, 'Ссылка', externalLink(body.media, body.media));
-    case 'file':
-      return card(
-        ICONS.file,
-        externalLink(body.media, body.file_name ?? 'файл'),
-        el('div', { class: 'card-meta' }, formatSize(Number(body.size))),
-      );
-    case 'location': {
-      const { lat, lon } = body.location ?? {};
-      const osm = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
-      return card(
-        ICONS.pin,
-        'Местоположение',
-        el('div', { class: 'card-meta' }, `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`),
-        externalLink(osm, 'Открыть в OpenStreetMap'),
-      );
-    }
-    case 'picture':
-      // No picture is loaded: the page fetches nothing from outside.
-      return card(
-        ICONS.file,
-        'Изображение',
-        externalLink(body.media, body.media),
-        body.text ? el('div', { class: 'text' }, body.text) : null,
-      );
-    default:
-      return el('div', { class: 'text muted' }, `[сообщение типа ${body.type}]`);
-  }
+/** Text as messengers show it: line breaks kept, URLs as links. */
+export const textContent = (text) => el('div', { class: 'text' }, linkified(String(text ?? '')));
+
+/** A file: its name links to it, `meta` (its size, when the messenger tells it) under it. */
+export const fileCard = (url, name, meta) =>
+  card(ICONS.file, externalLink(url, name), meta === undefined ? null : el('div', { class: 'card-meta' }, meta));
+
+export function locationCard(lat, lon) {
+  const osm = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
+  return card(
+    ICONS.pin,
+    'Местоположение',
+    el('div', { class: 'card-meta' }, `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`),
+    externalLink(osm, 'Открыть в OpenStreetMap'),
+  );
 }
 
 function customerContent(entry) {
@@ -79,18 +62,24 @@ function customerContent(entry) {
   return el('div', { class: 'text' }, entry.text);
 }
 
-export function renderEntry(entry) {
+/**
+ * An entry of the chat. A bot's entry is drawn by `channel` (its messenger's view): `content(entry)`
+ * in the bubble, and `below(entry)`, when it gives something, under it (Telegram's inline buttons).
+ */
+export function renderEntry(entry, channel) {
   if (entry.from === 'note') return el('div', { class: `note ${entry.tone ?? ''}` }, entry.text);
   const mine = entry.from === 'me';
+  const bubble = el(
+    'div',
+    { class: 'bubble' },
+    mine ? customerContent(entry) : channel.content(entry),
+    el('span', { class: 'time' }, formatTime(entry.at)),
+  );
+  const below = mine ? null : (channel.below?.(entry) ?? null);
   return el(
     'div',
-    { class: `msg ${mine ? 'me' : 'bot'} type-${mine ? entry.kind : entry.body.type}`, 'data-seq': entry.seq },
-    el(
-      'div',
-      { class: 'bubble' },
-      mine ? customerContent(entry) : botContent(entry.body),
-      el('span', { class: 'time' }, formatTime(entry.at)),
-    ),
+    { class: `msg ${mine ? 'me' : 'bot'} type-${entry.kind}`, 'data-seq': entry.seq },
+    below ? el('div', { class: 'with-below' }, bubble, below) : bubble,
   );
 }
 
