@@ -3,6 +3,7 @@ import type { OutboundReply } from '../../shared/contracts/reply.js';
 import type { Logger } from '../../shared/ops/logger.js';
 import type { Outcome } from '../../shared/bus/partitioned-consumer.js';
 import { DeliveryError } from '../../shared/ports/channel-delivery.js';
+import { CHANNEL_FEATURES, channelOf } from '../../shared/contracts/channel.js';
 import type { Parking } from './parking.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
 import { attemptTimeoutMs } from './attempt-timeout.js';
@@ -77,8 +78,9 @@ function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: L
     return 'ack';
   }
   if (error instanceof DeliveryError && !error.retryable) {
-    logger.error({ replyId: outbound.id, status: error.status, err: cause }, 'reply refused by the messenger for good');
-    return { deadLetter: error.status === undefined ? cause : `status ${error.status}: ${cause}` };
+    const messenger = CHANNEL_FEATURES[channelOf(outbound.chatId)].name;
+    logger.error({ replyId: outbound.id, status: error.status, err: cause }, `reply refused by ${messenger} for good`);
+    return { deadLetter: error.status === undefined ? cause : `${messenger} status ${error.status}: ${cause}` };
   }
   if (ageMs >= deps.policy.replyMaxAgeMs) {
     deps.onExpired();
