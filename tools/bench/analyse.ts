@@ -6,7 +6,7 @@ export interface TurnFigures {
   /** Turns whose last reply arrived, per second, over the steady window. */
   turnsPerSecond: number;
   repliesPerSecond: number;
-  /** From the webhook's post to the arrival of the turn's last reply at the fake Viber API. */
+  /** From the webhook's post to the arrival of the turn's last reply (or Bot API call) at its fake. */
   latencyMs: Percentiles | null;
   missing: number;
   duplicates: number;
@@ -14,19 +14,36 @@ export interface TurnFigures {
   outOfOrderChats: number;
 }
 
-/**
- * Matches each chat's received messages against what the script makes the bot say: the k-th
- * message of a chat must be the k-th expected one, so a reply that came twice or overtook another
- * shows up as a mismatch. A turn is done when its last reply arrived.
- */
-export function analyseTurns(
-  chatIds: string[],
-  postedAt: number[][],
-  expectedPerLine: string[][],
-  byChat: Map<string, ReceivedMessage[]>,
-): TurnFigures {
+/** A chat of the load, with what the script makes the bot send it per line, on its channel. */
+export interface ExpectedChat {
+  chatId: string;
+  expectedPerLine: string[][];
+}
+
+/** The expectations flattened, and the index in them of each line's last message. */
+function expectationsOf(expectedPerLine: string[][]) {
   const expected = expectedPerLine.flat();
   const lastReplyIndex = expectedPerLine.map((_, line) => expectedPerLine.slice(0, line + 1).flat().length - 1);
+  return { expected, lastReplyIndex };
+}
+
+/**
+ * Matches each chat's received messages against what the script makes the bot say on its channel:
+ * the k-th message of a chat must be the k-th expected one, so a reply that came twice or overtook
+ * another shows up as a mismatch. A turn is done when its last reply arrived.
+ */
+export function analyseTurns(
+  chats: ExpectedChat[],
+  postedAt: number[][],
+  byChat: Map<string, ReceivedMessage[]>,
+): TurnFigures {
+  // Chats of one channel share their expectations: worked out once each.
+  const known = new Map<string[][], ReturnType<typeof expectationsOf>>();
+  const expectationsFor = (perLine: string[][]) => {
+    const found = known.get(perLine) ?? expectationsOf(perLine);
+    known.set(perLine, found);
+    return found;
+  };
   const latencies: number[] = [];
   const turnDoneAt: number[] = [];
   const replyAt: number[] = [];
@@ -34,7 +51,8 @@ export function analyseTurns(
   let duplicates = 0;
   let outOfOrderChats = 0;
 
-  chatIds.forEach((chatId, chat) => {
+  chats.forEach(({ chatId, expectedPerLine }, chat) => {
+    const { expected, lastReplyIndex } = expectationsFor(expectedPerLine);
     const received = byChat.get(chatId) ?? [];
     for (const message of received) replyAt.push(message.at);
     missing += Math.max(0, expected.length - received.length);

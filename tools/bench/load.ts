@@ -1,17 +1,14 @@
 import { Agent, request } from 'node:http';
-import { Callbacks, toViberJson } from '../../fakes/viber/callbacks.js';
-import { signViberBody, SIGNATURE_HEADER } from '../../shared/viber/signature.js';
+import type { ChannelPlan, PreparedPost } from './channels.js';
 
-/** One webhook of one chat, signed in advance so that signing does not slow the generator down. */
-interface PreparedPost {
-  body: Buffer;
-  signature: string;
+/** A chat of the load, and the channel it is on. */
+export interface LoadChat {
+  chatId: string;
+  on: Pick<ChannelPlan, 'channel' | 'webhookUrl' | 'secret'>;
 }
 
 export interface LoadPlan {
-  webhookUrl: string;
-  authToken: string;
-  chatIds: string[];
+  chats: LoadChat[];
   script: readonly string[];
   concurrency: number;
   /** Webhooks per second over all chats; undefined: as fast as the concurrency allows. */
@@ -23,7 +20,7 @@ export interface LoadResult {
   postedAt: number[][];
   /** Milliseconds from the post to its 200, per webhook. */
   answerMs: number[];
-  /** Answers other than 200 (each retried, as Viber would). */
+  /** Answers other than 200 (each retried, as the messengers do). */
   errors: number;
   statuses: Record<string, number>;
   startedAt: number;
@@ -48,7 +45,7 @@ function post(agent: Agent, url: URL, prepared: PreparedPost): Promise<number> {
         headers: {
           'content-type': 'application/json',
           'content-length': prepared.body.length,
-          [SIGNATURE_HEADER]: prepared.signature,
+          ...prepared.headers,
         },
       },
       (res) => {
@@ -63,20 +60,18 @@ function post(agent: Agent, url: URL, prepared: PreparedPost): Promise<number> {
 }
 
 /**
- * Posts every chat's script as Viber would: a chat's next line only after its previous one got
- * 200, a non-200 answer posted again after a pause. At most `concurrency` chats are in progress,
- * and with a rate the posts are spaced evenly over all chats.
+ * Posts every chat's script as its messenger would: a chat's next line only after its previous one
+ * got 200, a non-200 answer posted again after a pause (Viber and Telegram both resend). At most
+ * `concurrency` chats are in progress, and with a rate the posts are spaced evenly over all chats.
  */
 export async function runLoad(plan: LoadPlan, progress: LoadProgress): Promise<LoadResult> {
-  const url = new URL(plan.webhookUrl);
+  // One keep-alive pool: every channel's webhook is on the same ingress.
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
-  const prepared = plan.chatIds.map((chatId) =>
-    plan.script.map((line) => {
-      const body = toViberJson(Callbacks.text(chatId, line));
-      return { body: Buffer.from(body), signature: signViberBody(body, plan.authToken) };
-    }),
-  );
-  const postedAt = plan.chatIds.map(() => [] as number[]);
+  const prepared = plan.chats.map(({ chatId, on }) => ({
+    url: new URL(on.webhookUrl),
+    posts: plan.script.map((line) => on.channel.prepare(chatId, line, on.secret)),
+  }));
+  const postedAt = plan.chats.map(() => [] as number[]);
   const answerMs: number[] = [];
   const statuses: Record<string, number> = {};
   const spacingMs = plan.rate ? 1000 / plan.rate : 0;
@@ -92,7 +87,8 @@ export async function runLoad(plan: LoadPlan, progress: LoadProgress): Promise<L
   };
 
   const runChat = async (chat: number) => {
-    for (const [line, webhook] of prepared[chat]!.entries()) {
+    const { url, posts } = prepared[chat]!;
+    for (const [line, webhook] of posts.entries()) {
       await paced();
       postedAt[chat]![line] = Date.now();
       for (let attempt = 1; ; attempt++) {
@@ -114,8 +110,8 @@ export async function runLoad(plan: LoadPlan, progress: LoadProgress): Promise<L
   const startedAt = Date.now();
   try {
     await Promise.all(
-      Array.from({ length: Math.min(plan.concurrency, plan.chatIds.length) }, async () => {
-        while (nextChat < plan.chatIds.length) await runChat(nextChat++);
+      Array.from({ length: Math.min(plan.concurrency, plan.chats.length) }, async () => {
+        while (nextChat < plan.chats.length) await runChat(nextChat++);
       }),
     );
   } finally {

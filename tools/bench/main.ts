@@ -1,21 +1,24 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Channel } from '../../shared/contracts/channel.js';
+import { BENCH_CHANNELS, expectedOn, type ChannelPlan } from './channels.js';
 import { hotFunctions, hotPlaces, idlePercent, readProfiles } from './cpu-profile.js';
 import { emptyBus, startBenchInfra, storeSizePerChat, type BenchInfra } from './infra.js';
 import { measureJetStream } from './jetstream-ceiling.js';
 import { readBenchOptions, type BenchOptions } from './options.js';
-import { describeMachine, formatResults, type BenchResults, type MeasuredScenario } from './report.js';
+import { describeMachine, formatResults, isMixed, type BenchResults, type MeasuredScenario } from './report.js';
 import { runScenario, type ScenarioPlan } from './scenario.js';
 import { BENCH_SCRIPTS, runScriptInProcess } from './script.js';
 import { measureStoreCosts } from './store-costs.js';
-import { BENCH_AUTH_TOKEN, startBaseline, startEmptyWebhook, startPipeline, type RunningTarget } from './stacks.js';
+import { startBaseline, startEmptyWebhook, startPipeline, type RunningTarget } from './stacks.js';
 import { round } from './stats.js';
 import { watchWorkers } from './worker-metrics.js';
 
 /**
  * `npm run bench`: the pipeline with 1, 2 and 4 workers, the same bot in one process without the
- * bus, and the raw ceilings of fastify and JetStream, on throwaway servers. See docs/benchmark.md.
+ * bus, the pipeline with half its chats on Telegram, and the raw ceilings of fastify and JetStream,
+ * on throwaway servers. See docs/benchmark.md.
  */
 const options = readBenchOptions(process.argv.slice(2));
 const say = (message: string) => console.log(`[bench] ${message}`);
@@ -32,25 +35,45 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** What each line of the script makes the bot send, per channel, as the channel's fake records it. */
+type ExpectedReplies = Record<Channel, string[][]>;
+
+/** The channels a scenario's chats are on: Viber alone, or half on Telegram (chats alternate). */
+const VIBER_ONLY: readonly Channel[] = ['viber'];
+const HALF_TELEGRAM: readonly Channel[] = ['viber', 'telegram'];
+
+/** The scenario's channels on a started target; replies are followed wherever the target has a fake. */
+function channelPlans(target: RunningTarget, channels: readonly Channel[], expected: ExpectedReplies): ChannelPlan[] {
+  return channels.map((name) => {
+    const endpoint = target.endpoints[name];
+    if (!endpoint) throw new Error(`the target takes no ${name} webhooks`);
+    const { webhookUrl, secret, fakeUrl } = endpoint;
+    const replies = fakeUrl === undefined ? undefined : { fakeUrl, expectedPerLine: expected[name] };
+    return { channel: BENCH_CHANNELS[name], webhookUrl, secret, replies };
+  });
+}
+
+type MeasurePlan = Omit<ScenarioPlan, 'processes' | 'channels'> & {
+  channels: readonly Channel[];
+  expected: ExpectedReplies;
+};
+
 /**
  * Runs the load against a started target, then stops it whatever happened. Where there are workers,
  * the load waits until they have spread the partitions, and their metrics are read before they stop.
  */
-async function measure(
-  target: Omit<RunningTarget, 'fakeViberUrl'>,
-  infra: BenchInfra,
-  plan: Omit<ScenarioPlan, 'webhookUrl' | 'processes' | 'authToken'>,
-): Promise<MeasuredScenario> {
+async function measure(target: RunningTarget, infra: BenchInfra, plan: MeasurePlan): Promise<MeasuredScenario> {
   running.add(target.stop);
   try {
+    const { channels: on, expected, ...load } = plan;
+    const channels = channelPlans(target, on, expected);
     const urls = target.workerMetricsUrls;
-    const linesPerChat = plan.script.length;
+    const linesPerChat = load.script.length;
     const workers = urls && (await watchWorkers(urls, { partitions: options.partitions, linesPerChat }));
     if (workers) say(`partitions spread after ${workers.balancedAfterMs ?? 'more than 30 000'} ms`);
     const bench = { name: 'bench (load generator)', pid: process.pid };
     const processes = [...target.processes, ...infra.processes, bench];
-    const { webhookUrl } = target;
-    const result = await runScenario({ ...plan, webhookUrl, authToken: BENCH_AUTH_TOKEN, processes });
+    const result = await runScenario({ ...load, channels, processes });
     // Before the workers stop: their counters go with them.
     const unread = (error: unknown) => void say(`the workers' metrics could not be read: ${String(error)}`);
     const actors = await workers?.finish().catch(unread);
@@ -76,7 +99,11 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   running.add(infra.stop);
   say(`nats ${infra.natsUrl}, store ${infra.storeEngine} at ${infra.mongoUrl}`);
   const script = BENCH_SCRIPTS[options.script];
-  const { expectedPerLine, snapshot } = await runScriptInProcess(script);
+  const { snapshot } = await runScriptInProcess(script);
+  const expected: ExpectedReplies = {
+    viber: await expectedOn(BENCH_CHANNELS.viber, script),
+    telegram: await expectedOn(BENCH_CHANNELS.telegram, script),
+  };
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     machine: describeMachine(),
@@ -84,22 +111,24 @@ async function main(options: BenchOptions): Promise<BenchResults> {
     options: { ...options },
     scenarios: [],
   };
-  const loadOf = (chats: number, rate = options.rate) => ({ chats, script, concurrency: options.concurrency, rate });
+  const loadOf = (chats: number, rate = options.rate, channels = VIBER_ONLY) => ({
+    chats,
+    channels,
+    expected,
+    script,
+    concurrency: options.concurrency,
+    rate,
+  });
   const withStore = async (
     name: string,
     chats: number,
     start: (mongoDb: string) => Promise<RunningTarget>,
-    workers?: number,
-    rate?: number,
+    { workers, rate, channels }: { workers?: number; rate?: number; channels?: readonly Channel[] } = {},
   ) => {
     const mongoDb = databaseFor(name);
     await emptyBus(infra.natsUrl);
     const target = await start(mongoDb);
-    const result = await measure(target, infra, {
-      ...loadOf(chats, rate),
-      name,
-      replies: { fakeViberUrl: target.fakeViberUrl, expectedPerLine },
-    });
+    const result = await measure(target, infra, { ...loadOf(chats, rate, channels), name });
     results.scenarios.push({
       ...result,
       chats,
@@ -126,15 +155,16 @@ async function main(options: BenchOptions): Promise<BenchResults> {
       results.storeCosts = await measureStoreCosts(infra.mongoUrl, storeDb, snapshot, documents, options.partitions);
     }
     const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'energobot-bench-profile-')) : undefined;
-    for (const chats of options.chats) {
-      if (!options.skipBaseline) {
+    const mixedChats = options.skipMixed ? [] : options.mixedChats;
+    for (const chats of new Set([...options.chats, ...mixedChats])) {
+      const viberRows = options.chats.includes(chats);
+      if (viberRows && !options.skipBaseline) {
         say(`baseline: the whole bot in one process, no bus; ${chats} chats`);
         await withStore(`baseline ${chats}c`, chats, (mongoDb) =>
           startBaseline({ ...stores, mongoDb }, options.partitions),
         );
       }
-      if (options.skipPipeline) continue;
-      for (const workers of options.workers) {
+      for (const workers of viberRows && !options.skipPipeline ? options.workers : []) {
         say(
           `pipeline: ingress → JetStream → ${workers} worker(s) → outbound, ` +
             `${options.partitions} partitions; ${chats} chats`,
@@ -146,11 +176,23 @@ async function main(options: BenchOptions): Promise<BenchResults> {
           `pipeline ${workers}w ${chats}c`,
           chats,
           (mongoDb) => startPipeline({ ...stores, mongoDb }, pipeline),
-          workers,
+          { workers },
+        );
+      }
+      for (const workers of mixedChats.includes(chats) ? options.mixedWorkers : []) {
+        say(`pipeline, half the chats on Telegram and half on Viber: ${workers} worker(s); ${chats} chats`);
+        const pipeline = { workers, partitions: options.partitions, telegram: true };
+        await withStore(
+          `pipeline ${workers}w ${chats}c half Telegram`,
+          chats,
+          (mongoDb) => startPipeline({ ...stores, mongoDb }, pipeline),
+          { workers, channels: HALF_TELEGRAM },
         );
       }
     }
-    const flatOut = results.scenarios.find((s) => s.workers === options.workers[0] && s.chats === options.chats[0]);
+    const flatOut = results.scenarios.find(
+      (s) => s.workers === options.workers[0] && s.chats === options.chats[0] && !isMixed(s),
+    );
     const saturation = flatOut?.turns?.turnsPerSecond;
     if (options.rate === undefined && saturation) {
       // Latency is only meaningful below saturation: the same pipeline again at half the turns/s it reached.
@@ -161,8 +203,7 @@ async function main(options: BenchOptions): Promise<BenchResults> {
         `pipeline ${workers}w ${chats}c at ${rate}/s`,
         chats,
         (mongoDb) => startPipeline({ ...stores, mongoDb }, pipeline),
-        workers,
-        rate,
+        { workers, rate },
       );
     }
     results.pipelineToBaseline = pipelineToBaseline(results.scenarios);

@@ -1,31 +1,43 @@
-import type { SentMessage } from '../../fakes/viber/app.js';
-import { fingerprint } from './script.js';
+import type { BenchChannel, FakeEntry } from './channels.js';
 
-/** What the fake Viber API received for one chat, in the order it received it. */
+/** What a fake messenger API received for one chat, in the order it received it. */
 export interface ReceivedMessage {
   at: number;
   fingerprint: string;
 }
 
+/** A fake messenger API to follow, and the channel whose record it keeps. */
+export interface ReplySource {
+  channel: BenchChannel;
+  fakeUrl: string;
+}
+
 /**
- * Follows the fake Viber API's record as it grows (only messages after the last one seen), so the
- * benchmark sees replies while they arrive without refetching everything.
+ * Follows the record of each fake messenger API as it grows (only entries after the last one seen
+ * at that fake), so the benchmark sees replies while they arrive without refetching everything.
+ * Every chat is on one channel, so its entries come from one fake, in the order that fake got them.
  */
 export class ReplyCollector {
   readonly byChat = new Map<string, ReceivedMessage[]>();
   count = 0;
-  private lastSeq = 0;
+  private readonly lastSeq = new Map<ReplySource, number>();
 
-  constructor(private readonly fakeViberUrl: string) {}
+  constructor(private readonly sources: ReplySource[]) {}
 
   async poll(): Promise<void> {
-    const response = await fetch(`${this.fakeViberUrl}/_fake/messages?after=${this.lastSeq}`);
-    const messages = (await response.json()) as SentMessage[];
-    for (const message of messages) {
-      this.lastSeq = Math.max(this.lastSeq, message.seq);
-      const list = this.byChat.get(message.receiver) ?? [];
-      if (list.length === 0) this.byChat.set(message.receiver, list);
-      list.push({ at: message.at, fingerprint: fingerprint(message.body) });
+    await Promise.all(this.sources.map((source) => this.pollOne(source)));
+  }
+
+  private async pollOne(source: ReplySource): Promise<void> {
+    const after = this.lastSeq.get(source) ?? 0;
+    const response = await fetch(`${source.fakeUrl}/_fake/messages?after=${after}`);
+    const entries = (await response.json()) as FakeEntry[];
+    for (const entry of entries) {
+      this.lastSeq.set(source, Math.max(this.lastSeq.get(source) ?? 0, entry.seq));
+      const { chatId, fingerprint } = source.channel.received(entry);
+      const list = this.byChat.get(chatId) ?? [];
+      if (list.length === 0) this.byChat.set(chatId, list);
+      list.push({ at: entry.at, fingerprint });
       this.count++;
     }
   }

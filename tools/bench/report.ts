@@ -55,12 +55,15 @@ export const describeMachine = (): BenchResults['machine'] => ({
   loadAverageAtStart: loadavg().map((load) => Math.round(load * 100) / 100),
 });
 
+/** A scenario whose chats were on more than one channel. */
+export const isMixed = (s: ScenarioResult): boolean => Object.keys(s.chatsByChannel).length > 1;
+
 const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(0));
 
 /** Before one live actor per chat (docs/benchmark.md, 1 000 chats × 2 lines): turns/s fell with workers. */
 const EARLIER_TURNS_PER_SECOND: Record<number, number> = { 1: 9.7, 2: 7.8, 4: 6.4 };
 
-/** CPU milliseconds a process spent per turn that reached Viber; '-' where nothing was answered. */
+/** CPU milliseconds a process spent per turn whose replies arrived; '-' where nothing was answered. */
 function cpuMsPerTurn(s: MeasuredScenario, cpuSeconds: number): number | string {
   const turns = s.turns?.turns ?? 0;
   return turns > 0 ? round((cpuSeconds * 1000) / turns, 2) : '-';
@@ -227,10 +230,13 @@ function workerFigures(scenarios: MeasuredScenario[]): string[] {
     ],
     ...['partitions per worker', 'live actors per worker', 'ownership changes start/load', 'spread after s'],
   ];
-  const scaling = pipelines.map((s) => {
-    const earlier = EARLIER_TURNS_PER_SECOND[s.workers!];
-    return `${s.workers}w ${s.turns?.turnsPerSecond ?? '-'}${earlier ? ` (before: ${earlier})` : ''}`;
-  });
+  // Workers against workers on the same load: the mixed rows are the channels' comparison, not this one.
+  const scaling = pipelines
+    .filter((s) => !isMixed(s))
+    .map((s) => {
+      const earlier = EARLIER_TURNS_PER_SECOND[s.workers!];
+      return `${s.workers}w ${s.turns?.turnsPerSecond ?? '-'}${earlier ? ` (before: ${earlier})` : ''}`;
+    });
   return [
     '',
     "workers' metrics over the load, summed over workers: an activation reads the chat from the store, a turn",

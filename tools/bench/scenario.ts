@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { analyseTurns, type TurnFigures } from './analyse.js';
-import { runLoad, type LoadProgress } from './load.js';
+import type { ChannelPlan } from './channels.js';
+import { runLoad, type LoadChat, type LoadProgress } from './load.js';
 import { startMachineCpu, type MachineCpu } from './machine-cpu.js';
 import { ProcessSampler, type ProcessFigures, type WatchedProcess } from './proc-sampler.js';
 import { startProgressLine } from './progress.js';
@@ -20,8 +20,10 @@ export interface WebhookFigures {
 
 export interface ScenarioResult {
   name: string;
+  /** How many of the chats were on each channel. */
+  chatsByChannel: Record<string, number>;
   webhook: WebhookFigures;
-  /** Absent for the empty webhook, which sends nothing to Viber. */
+  /** Absent for the empty webhook, which sends nothing to a messenger. */
   turns?: TurnFigures;
   processes: ProcessFigures[];
   /** The whole machine over the scenario: how busy, and how much the hypervisor took away. */
@@ -31,31 +33,42 @@ export interface ScenarioResult {
 
 export interface ScenarioPlan {
   name: string;
-  webhookUrl: string;
-  authToken: string;
   chats: number;
+  /** The channels the chats are on, in turn: chat i is on `channels[i % channels.length]`. */
+  channels: ChannelPlan[];
   script: readonly string[];
   concurrency: number;
   rate?: number;
-  /** Where the replies arrive, with what each line must make the bot say; absent for the empty webhook. */
-  replies?: { fakeViberUrl: string; expectedPerLine: string[][] };
   processes: WatchedProcess[];
 }
 
 /** How long the benchmark waits for the next reply before it counts the rest as missing. */
 const QUIET_MS = 30_000;
 
-/** Random ids of Viber's length, so that chats spread over the partitions as real ones do. */
-const newChatIds = (count: number) => Array.from({ length: count }, () => randomBytes(16).toString('base64'));
+/** The scenario's chats, each channel's taking turns, so that every channel is under load all along. */
+function chatsOf(plan: ScenarioPlan): LoadChat[] {
+  const { channels, chats } = plan;
+  const n = channels.length;
+  const ids = channels.map((on, index) => on.channel.newChatIds(Math.ceil((chats - index) / n)));
+  return Array.from({ length: chats }, (_, chat) => ({
+    chatId: ids[chat % n]![Math.floor(chat / n)]!,
+    on: channels[chat % n]!,
+  }));
+}
 
 /**
- * Runs one scenario: posts every chat's script to the webhook and, where there is a bot behind it,
- * follows the replies at the fake Viber API until all came, sampling the processes meanwhile.
+ * Runs one scenario: posts every chat's script to its channel's webhook and, where there is a bot
+ * behind it, follows the replies at each channel's fake API until all came, sampling the processes
+ * meanwhile.
  */
 export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
-  const chatIds = newChatIds(plan.chats);
-  const expectedTotal = plan.replies ? plan.chats * plan.replies.expectedPerLine.flat().length : 0;
-  const collector = plan.replies && new ReplyCollector(plan.replies.fakeViberUrl);
+  const chats = chatsOf(plan);
+  const expectedOf = (on: ChannelPlan) => on.replies?.expectedPerLine ?? [];
+  const expectedTotal = chats.reduce((sum, { on }) => sum + expectedOf(on).flat().length, 0);
+  const sources = plan.channels.flatMap(({ channel, replies }) =>
+    replies ? [{ channel, fakeUrl: replies.fakeUrl }] : [],
+  );
+  const collector = sources.length > 0 ? new ReplyCollector(sources) : undefined;
   const progress: LoadProgress = { answered: 0, errors: 0 };
   const posts = plan.chats * plan.script.length;
   const started = Date.now();
@@ -73,17 +86,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   let load;
   try {
     const polling = collector && pollWhileLoading(collector);
-    load = await runLoad(
-      {
-        webhookUrl: plan.webhookUrl,
-        authToken: plan.authToken,
-        chatIds,
-        script: plan.script,
-        concurrency: plan.concurrency,
-        rate: plan.rate,
-      },
-      progress,
-    );
+    load = await runLoad({ chats, script: plan.script, concurrency: plan.concurrency, rate: plan.rate }, progress);
     await polling?.stop();
     await collector?.waitFor(expectedTotal, QUIET_MS, () => {});
   } finally {
@@ -92,8 +95,12 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   const processes = sampler.stop();
   const machine = machineCpu();
   const answerTimes = load.postedAt.flat();
+  const chatsByChannel: Record<string, number> = {};
+  for (const { on } of chats) chatsByChannel[on.channel.name] = (chatsByChannel[on.channel.name] ?? 0) + 1;
+  const expectedChats = chats.map(({ chatId, on }) => ({ chatId, expectedPerLine: expectedOf(on) }));
   return {
     name: plan.name,
+    chatsByChannel,
     webhook: {
       posts,
       answeredPerSecond: round(steadyRate(answerTimes)),
@@ -101,14 +108,14 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
       errors: load.errors,
       statuses: load.statuses,
     },
-    turns: collector && analyseTurns(chatIds, load.postedAt, plan.replies!.expectedPerLine, collector.byChat),
+    turns: collector && analyseTurns(expectedChats, load.postedAt, collector.byChat),
     processes,
     machineCpu: machine,
     wallSeconds: round((Date.now() - started) / 1000),
   };
 }
 
-/** Polls the fake Viber API once a second while the load runs, so the progress line shows replies. */
+/** Polls the fake APIs once a second while the load runs, so the progress line shows replies. */
 function pollWhileLoading(collector: ReplyCollector) {
   let running = true;
   const loop = (async () => {

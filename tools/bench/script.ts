@@ -1,4 +1,5 @@
 import { fileContentCatalog } from '../../shared/adapters/file-content-catalog.js';
+import type { Reply } from '../../shared/contracts/reply.js';
 import { chatDialogue } from '../../machines/dialogue.js';
 import { activate, persist, step } from '../../services/worker/index.js';
 
@@ -23,39 +24,32 @@ export const BENCH_SCRIPTS = {
 
 export type BenchScriptName = keyof typeof BENCH_SCRIPTS;
 
-/** A reply, or the Viber message it became, reduced to what identifies it in a chat's sequence. */
-export function fingerprint(message: {
-  type?: unknown;
-  kind?: unknown;
-  text?: unknown;
-  media?: unknown;
-  url?: unknown;
-}): string {
-  return `${String(message.type ?? message.kind)}:${String(message.text ?? message.media ?? message.url ?? '')}`;
-}
-
 export interface ScriptInProcess {
-  /** The fingerprints of the replies to each line. */
-  expectedPerLine: string[][];
+  /** What the machine says to each line. */
+  repliesPerLine: Reply[][];
   /** The chat's persisted snapshot after the script, as a worker saves it. */
   snapshot: unknown;
 }
 
 /**
- * The script run through the machine in this process, step by step as a worker's chat actor runs
- * it (none of its lines asks for a side effect), the state persisted through JSON after each.
+ * The script run through the machine in this process as the chat `chatId` (its id names its
+ * channel), step by step as a worker's chat actor runs it (none of its lines asks for a side
+ * effect), the state persisted through JSON after each.
  */
-export async function runScriptInProcess(script: readonly string[] = BENCH_SCRIPTS.short): Promise<ScriptInProcess> {
+export async function runScriptInProcess(
+  script: readonly string[] = BENCH_SCRIPTS.short,
+  chatId = 'bench-expected',
+): Promise<ScriptInProcess> {
   const dialogue = chatDialogue(await fileContentCatalog().load());
-  let { snapshot } = activate(dialogue, 'bench-expected', null);
-  const expectedPerLine: string[][] = [];
+  let { snapshot } = activate(dialogue, chatId, null);
+  const repliesPerLine: Reply[][] = [];
   for (const [index, text] of script.entries()) {
     const next = step(dialogue, snapshot, { type: 'chat.text', text, id: `expected-${index}`, at: Date.now() });
     if (next.effects.length > 0) throw new Error(`the bench script's «${text}» asks for ${next.effects[0]!.src}`);
     // A turn is timed by its last reply: a line that makes the bot say nothing could not be timed.
     if (next.replies.length === 0) throw new Error(`the bench script's «${text}» gets no reply`);
     snapshot = next.snapshot;
-    expectedPerLine.push(next.replies.map(fingerprint));
+    repliesPerLine.push(next.replies);
   }
-  return { expectedPerLine, snapshot: JSON.parse(JSON.stringify(persist(dialogue, snapshot))) };
+  return { repliesPerLine, snapshot: JSON.parse(JSON.stringify(persist(dialogue, snapshot))) };
 }

@@ -9,7 +9,9 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '../dev/processes.js';
-import { WEBHOOK_PATH } from '../../services/ingress/index.js';
+import { TELEGRAM_WEBHOOK_PATH, WEBHOOK_PATH } from '../../services/ingress/index.js';
+import type { Channel } from '../../shared/contracts/channel.js';
+import type { ChannelEndpoint } from './channels.js';
 import { startBenchChild, type BenchChild } from './child.js';
 import type { WatchedProcess } from './proc-sampler.js';
 
@@ -20,8 +22,8 @@ const BENCH_ENTRY = join('tools', 'bench', 'baseline-main.ts');
 const PROFILER_PRELOAD = fileURLToPath(new URL('./cpu-profiler-preload.ts', import.meta.url));
 
 export interface RunningTarget {
-  webhookUrl: string;
-  fakeViberUrl: string;
+  /** Viber always; Telegram where its fake Bot API was started. */
+  endpoints: { viber: ChannelEndpoint } & Partial<Record<Channel, ChannelEndpoint>>;
   processes: WatchedProcess[];
   /** Each worker's Prometheus `/metrics`, where the target has workers. */
   workerMetricsUrls?: string[];
@@ -37,19 +39,32 @@ interface StoreTarget {
 async function stackEnv(
   target: StoreTarget,
   partitions: number,
-): Promise<{ env: Record<string, string>; ingressUrl: string; fakeViberUrl: string }> {
+): Promise<{ env: Record<string, string>; viber: ChannelEndpoint; telegram: ChannelEndpoint }> {
   const ports = await freeStackPorts();
+  const stack = localStackEnv({ ...target, authToken: BENCH_AUTH_TOKEN, ports });
   const env = {
-    ...localStackEnv({ ...target, authToken: BENCH_AUTH_TOKEN, ports }),
+    ...stack,
     PARTITIONS: String(partitions),
     // The simulator's live diagram is off in production; its reports would be measured too.
     INSPECT: '0',
     LOG_LEVEL: 'info',
   };
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  // The secret ingress checks on Telegram's webhook is the local stack's.
+  const telegramSecret = stack.TELEGRAM_WEBHOOK_SECRET;
+  if (!telegramSecret) throw new Error('the local stack has no TELEGRAM_WEBHOOK_SECRET');
   return {
     env,
-    ingressUrl: `http://127.0.0.1:${ports.ingress}${WEBHOOK_PATH}`,
-    fakeViberUrl: `http://127.0.0.1:${ports.fakeViber}`,
+    viber: {
+      webhookUrl: `${local(ports.ingress)}${WEBHOOK_PATH}`,
+      secret: BENCH_AUTH_TOKEN,
+      fakeUrl: local(ports.fakeViber),
+    },
+    telegram: {
+      webhookUrl: `${local(ports.ingress)}${TELEGRAM_WEBHOOK_PATH}`,
+      secret: telegramSecret,
+      fakeUrl: local(ports.fakeTelegram),
+    },
   };
 }
 
@@ -75,27 +90,29 @@ const watched = (services: ServiceProcess[]): WatchedProcess[] =>
 
 /**
  * The real pipeline: ingress, `workers` worker processes and outbound on the given bus and store,
- * with the fake Viber API. With `profileDir`, ingress, each worker and outbound write a V8 CPU profile
- * there when they stop.
+ * with the fake Viber API, and with `telegram` the fake Telegram Bot API too. With `profileDir`,
+ * ingress, each worker and outbound write a V8 CPU profile there when they stop.
  */
 export async function startPipeline(
   target: StoreTarget,
-  options: { workers: number; partitions: number; profileDir?: string },
+  options: { workers: number; partitions: number; telegram?: boolean; profileDir?: string },
 ): Promise<RunningTarget> {
-  const { env, ingressUrl, fakeViberUrl } = await stackEnv(target, options.partitions);
+  const { env, viber, telegram } = await stackEnv(target, options.partitions);
   const profiling = (name: ServiceName): Record<string, string> =>
-    options.profileDir && name !== 'fake-viber'
+    options.profileDir && !name.startsWith('fake-')
       ? {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${PROFILER_PRELOAD}`.trim(),
           BENCH_PROFILE_DIR: options.profileDir,
           BENCH_PROFILE_NAME: name,
         }
       : {};
+  // The fake Telegram last: the workers keep the names (worker-<index>) they have in the Viber-only rows.
   const names: ServiceName[] = [
     'fake-viber',
     'ingress',
     ...Array<ServiceName>(options.workers).fill('worker'),
     'outbound',
+    ...(options.telegram ? (['fake-telegram'] as const) : []),
   ];
   // Ports chosen here, not by the system: the line a worker logs with its port is soon out of the kept logs.
   const opsPorts = new Map<number, number>();
@@ -104,8 +121,7 @@ export async function startPipeline(
     name === 'worker' ? { ...profiling(name), OPS_PORT: String(opsPorts.get(index)) } : profiling(name);
   const services = await startServices(names, env, workerEnv);
   return {
-    webhookUrl: ingressUrl,
-    fakeViberUrl,
+    endpoints: { viber, ...(options.telegram ? { telegram } : {}) },
     processes: watched(services),
     workerMetricsUrls: [...opsPorts.values()].map((port) => `http://127.0.0.1:${port}/metrics`),
     stop: async () => void (await Promise.all(services.map((service) => service.stop()))),
@@ -114,7 +130,7 @@ export async function startPipeline(
 
 /** The one-process bot (no bus) on the given store, sending to its own fake Viber API, a turn per partition at once. */
 export async function startBaseline(target: StoreTarget, partitions: number): Promise<RunningTarget> {
-  const { env, fakeViberUrl } = await stackEnv(target, partitions);
+  const { env, viber } = await stackEnv(target, partitions);
   const [fakeViber] = await startServices(['fake-viber'], env);
   const port = await freePort();
   let baseline: BenchChild;
@@ -125,15 +141,14 @@ export async function startBaseline(target: StoreTarget, partitions: number): Pr
     throw error;
   }
   return {
-    webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
-    fakeViberUrl,
+    endpoints: { viber: { ...viber, webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}` } },
     processes: [{ name: 'baseline', pid: baseline.pid }, ...watched([fakeViber!])],
     stop: async () => void (await Promise.all([baseline.stop(), fakeViber!.stop()])),
   };
 }
 
 /** A webhook answering 200 with nothing behind it. */
-export async function startEmptyWebhook(): Promise<Omit<RunningTarget, 'fakeViberUrl'>> {
+export async function startEmptyWebhook(): Promise<RunningTarget> {
   const port = await freePort();
   const child = await startBenchChild(
     BENCH_ENTRY,
@@ -141,7 +156,7 @@ export async function startEmptyWebhook(): Promise<Omit<RunningTarget, 'fakeVibe
     port,
   );
   return {
-    webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    endpoints: { viber: { webhookUrl: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, secret: BENCH_AUTH_TOKEN } },
     processes: [{ name: 'empty-webhook', pid: child.pid }],
     stop: child.stop,
   };
