@@ -3,7 +3,7 @@ import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { Park, ParkedChats, ParkEntry } from '../ports/parked-chats.js';
 import { sha256Hex } from '../ops/digest.js';
 
-const BUCKET = 'PARKED_CHATS';
+export const PARKED_CHATS_BUCKET = 'PARKED_CHATS';
 
 const parkKey = (chatId: string) => sha256Hex(chatId, 40);
 
@@ -13,7 +13,7 @@ const live = (entry: KvEntry | null): entry is KvEntry => entry !== null && entr
 /** The parks in a NATS KV bucket, one key per chat (a digest of its id: no personal data in the bucket). */
 export async function natsParkedChats(js: JetStreamClient, replicas: number): Promise<ParkedChats> {
   // Reads from the stream's leader, not any replica: a park must be seen by the very next reply.
-  const kv: KV = await new Kvm(js).create(BUCKET, { history: 1, replicas, allow_direct: false });
+  const kv: KV = await new Kvm(js).create(PARKED_CHATS_BUCKET, { history: 1, replicas, allow_direct: false });
 
   const read = async (chatId: string): Promise<ParkEntry | null> => {
     const entry = await kv.get(parkKey(chatId));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { connectBus, Streams, type Bus } from '../../shared/bus/bus.js';
 import { connectStore, type Store } from '../../shared/store/mongo.js';
 import { createLogger } from '../../shared/ops/logger.js';
+import { PARKED_CHATS_BUCKET } from '../../shared/adapters/nats-parked-chats.js';
 import { OWNERSHIP_BUCKET, REMINDER_CHATS_BUCKET } from '../../services/worker/index.js';
 
 export const natsUrl = () => inject('natsUrl');
@@ -46,8 +47,8 @@ const raise = (message: string): never => {
 
 /**
  * Connects to the test nats-server with the streams of earlier suites removed, and their workers'
- * partition leases: a lease of a worker killed by an earlier suite would hold its partition until
- * it expired.
+ * partition leases (a lease of a worker killed by an earlier suite would hold its partition until
+ * it expired), reminder consents and parked chats (the metrics count every park on the server).
  */
 export async function freshBus(): Promise<Bus> {
   const bus = await connectBus(natsUrl(), 'test', testLogger);
@@ -55,6 +56,7 @@ export async function freshBus(): Promise<Bus> {
     ...Object.values(Streams).map((s) => s.name),
     `KV_${OWNERSHIP_BUCKET}`,
     `KV_${REMINDER_CHATS_BUCKET}`,
+    `KV_${PARKED_CHATS_BUCKET}`,
   ]) {
     await bus.jsm.streams.delete(stream).catch(() => false);
   }
