@@ -32,18 +32,30 @@ export function chatActorDeps(options: ActorDepsOptions): (chatId: string, parti
   return (chatId, partition) => {
     // The lease of the term in which the actor was made: a later term makes new actors.
     const lease = options.leaseOf(partition);
+    const own = options.more?.(chatId) ?? {};
+    // Ingress reads the colour for the welcome. Best effort: a welcome in the default colour is no
+    // reason to fail a turn.
+    const keepColour: ChatActorDeps['onSaved'] = async (before, after) => {
+      if (!after.buttonColor || after.buttonColor === before.buttonColor) return;
+      await settings
+        .setButtonColor(chatId, after.buttonColor)
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not keep the chat colour for the welcome'));
+    };
     return {
       ...shared,
       fence() {
         if (!lease || !options.holds(lease)) throw new NotOwner(`partition ${partition} is no longer ours`);
       },
-      // Best effort: a welcome in the default colour is no reason to fail a turn.
-      onButtonColor: (color) =>
-        settings
-          .setButtonColor(chatId, color)
-          .catch((error: unknown) => logger.warn({ err: error }, 'could not keep the chat colour for the welcome')),
       onTransition: inspection ? transitionReporter(inspection, chatId) : undefined,
-      ...options.more?.(chatId),
+      ...own,
+      onSaved: inOrder(keepColour, own.onSaved),
     };
   };
 }
+
+/** The hooks one after the other. */
+const inOrder =
+  (...hooks: (ChatActorDeps['onSaved'] | undefined)[]): NonNullable<ChatActorDeps['onSaved']> =>
+  async (before, after) => {
+    for (const hook of hooks) await hook?.(before, after);
+  };

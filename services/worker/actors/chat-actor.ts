@@ -2,6 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { Dialogue } from '../../../machines/dialogue.js';
 import { toMachineEvent } from '../../../machines/events.js';
 import type { ChatEvent } from '../../../shared/contracts/chat-event.js';
+import { channelOf, type Channel } from '../../../shared/contracts/channel.js';
 import type { Logger } from '../../../shared/ops/logger.js';
 import type { OutboundReply } from '../../../shared/contracts/reply.js';
 import type { ChatRecord, ChatStore, PendingEffect } from '../../../shared/ports/chat-store.js';
@@ -39,8 +40,12 @@ export interface ChatActorDeps {
   now(): number;
   /** Each step of a turn, for the fault tests (CHAOS_KILL_AT). */
   onStep?(step: TurnStep): void;
-  /** The chat's button colour changed in a saved step: ingress needs it for the next welcome. */
-  onButtonColor?(color: string): Promise<void>;
+  /**
+   * A step was saved: the chat's settings before and after it, for whoever keeps a copy outside
+   * the store (the colour for ingress's welcome, the reminder consent for the fan-out). Runs after
+   * the replies are on the bus, so the customer's answer does not wait for it; must not throw.
+   */
+  onSaved?(before: ChatSettingsView, after: ChatSettingsView): Promise<void>;
   /** Each transition, for live inspection: the state before, the state after, the event's type. */
   onTransition?(from: unknown, to: unknown, eventType: string): void;
   /**
@@ -49,8 +54,13 @@ export interface ChatActorDeps {
    * timers are kept in the record only (unit tests).
    */
   timers?: { schedule(timers: ArmedTimer[]): Promise<void>; cancel(timerIds: string[]): Promise<void> };
-  /** The chat's reminder consent changed in a saved step: the reminder registry needs it. */
-  onReminders?(enabled: boolean, accounts: string[]): Promise<void>;
+}
+
+/** The parts of a chat's context kept outside the store too. */
+export interface ChatSettingsView {
+  buttonColor?: string;
+  reminders?: boolean;
+  accounts?: string[];
 }
 
 /** The turn in progress: its logger carries the correlation id and the chat's tag. */
@@ -62,6 +72,18 @@ export interface Turn {
 interface Live {
   snapshot: AnyMachineSnapshot;
   record: ChatRecord;
+}
+
+/** What makes a turn: a customer's event or a fired timer, as the turn needs to know it. */
+interface TurnCause {
+  /** What the machine receives. */
+  event: Parameters<typeof step>[2];
+  /** Its type, for live inspection. */
+  label: string;
+  /** Why the chat's saved state does not take it (a repeat, a stale timer), or undefined when it does. */
+  refusal(record: ChatRecord): 'duplicate' | 'stale' | undefined;
+  /** What the saved step records of it: its id (the replies' and effects' ids derive from it). */
+  saved(record: ChatRecord): { causeId: string; recentEventIds?: string[]; fired?: string };
 }
 
 const emptyRecord = (chatId: string, machineVersion: number): ChatRecord => ({
@@ -91,10 +113,15 @@ export class ChatActor {
   /** How many times this actor's state was read from the store. */
   activations = 0;
 
+  /** The messenger the chat is on: its id says which (its replies and its payments go there). */
+  private readonly channel: Channel;
+
   constructor(
     readonly chatId: string,
     private readonly deps: ChatActorDeps,
-  ) {}
+  ) {
+    this.channel = channelOf(chatId);
+  }
 
   get active(): boolean {
     return this.live !== null;
@@ -107,7 +134,45 @@ export class ChatActor {
 
   /** Applies one event exactly once; resolves once its effects have settled and every reply is on the bus. */
   handle(event: ChatEvent, seq: number, turn: Turn): Promise<ApplyOutcome> {
-    return this.onTheTruth(turn, (options) => this.apply(event, seq, turn, options));
+    return this.onTheTruth(turn, (options) =>
+      this.runTurn(
+        {
+          event: toMachineEvent(event),
+          label: `chat.${event.kind}`,
+          // The same callback stored twice under two sequences: its turn already ran.
+          refusal: (record) => (record.recentEventIds.includes(event.id) ? 'duplicate' : undefined),
+          saved: (record) => ({
+            causeId: event.id,
+            recentEventIds: [...record.recentEventIds, event.id].slice(-RECENT_EVENT_IDS),
+          }),
+        },
+        seq,
+        turn,
+        options,
+      ),
+    );
+  }
+
+  /**
+   * A durable timer fired. It runs like a customer's event, in the partition's order, but only if
+   * the saved state still has it armed under the same token: otherwise the state that set it was
+   * left (or set it again) and it is dropped as stale.
+   */
+  fire(timer: TimerFired, seq: number, turn: Turn): Promise<ApplyOutcome> {
+    return this.onTheTruth(turn, (options) =>
+      this.runTurn(
+        {
+          event: timer.event,
+          label: 'xstate.after',
+          refusal: (record) =>
+            (record.timers ?? []).some((armed) => armed.token === timer.token) ? undefined : 'stale',
+          saved: () => ({ causeId: timer.token, fired: timer.token }),
+        },
+        seq,
+        turn,
+        options,
+      ),
+    );
   }
 
   /** Runs a turn; if another writer saved the chat first, runs it again on what that writer saved. */
@@ -128,14 +193,44 @@ export class ChatActor {
   }
 
   /**
+   * One turn, whatever caused it: the chat's state (from memory, else the store), then the cause's
+   * stream sequence decides whether it already ran (its replies go out again) or is behind the
+   * chat; then effects left pending by a holder that stopped settle first (the machine is waiting
+   * on them); then the machine steps on the cause's event, the step is saved, and its own effects
+   * run. `refusal` is asked before and after settling, which may have left the state the cause
+   * needs (a timer's).
+   */
+  private async runTurn(
+    cause: TurnCause,
+    seq: number,
+    turn: Turn,
+    options: { verify?: boolean },
+  ): Promise<ApplyOutcome> {
+    const live = this.live ?? (await this.activateFromStore(turn.logger, options.verify ?? false));
+    if (live.record.lastEventSeq === seq) return this.redelivered(live.record, turn);
+    if (live.record.lastEventSeq > seq) return 'stale';
+    const refused = cause.refusal(live.record);
+    if (refused) return refused;
+    await this.settlePending(turn);
+    const current = this.live!;
+    const refusedNow = cause.refusal(current.record);
+    if (refusedNow) return refusedNow;
+    const next = step(this.deps.dialogue, current.snapshot, cause.event);
+    this.deps.onTransition?.(current.snapshot.value, next.snapshot.value, cause.label);
+    await this.commit(turn, next, { ...cause.saved(current.record), lastEventSeq: seq });
+    await this.settlePending(turn);
+    return 'applied';
+  }
+
+  /**
    * A saved turn's event came again: its replies go out again (the bus drops repeats by id), and
    * its timers' schedules.
    */
-  private async redelivered(record: ChatRecord, turn: Turn, channel: ChatEvent['channel']): Promise<ApplyOutcome> {
+  private async redelivered(record: ChatRecord, turn: Turn): Promise<ApplyOutcome> {
     await this.deps.publishReplies(record.outbox, turn.correlationId);
     // In case the worker stopped before storing them (stored once: their ids are the arming's token).
     await this.deps.timers?.schedule(record.timers ?? []);
-    await this.settlePending(turn, channel);
+    await this.settlePending(turn);
     return 'redelivered';
   }
 
@@ -143,64 +238,6 @@ export class ChatActor {
     // After a failure the in-memory state may be ahead of or behind the store.
     this.live = null;
     return error;
-  }
-
-  private async apply(
-    event: ChatEvent,
-    seq: number,
-    turn: Turn,
-    options: { verify?: boolean } = {},
-  ): Promise<ApplyOutcome> {
-    const live = this.live ?? (await this.activateFromStore(turn.logger, options.verify ?? false));
-    const { record } = live;
-    if (record.lastEventSeq === seq) return this.redelivered(record, turn, event.channel);
-    if (record.lastEventSeq > seq) return 'stale';
-    // The same callback stored twice under two sequences: its turn already ran.
-    if (record.recentEventIds.includes(event.id)) return 'duplicate';
-
-    // Effects left pending by a holder that stopped come first: the machine is waiting on them.
-    await this.settlePending(turn, event.channel);
-    const current = this.live!;
-    const next = step(this.deps.dialogue, current.snapshot, toMachineEvent(event));
-    this.deps.onTransition?.(current.snapshot.value, next.snapshot.value, `chat.${event.kind}`);
-    await this.commit(turn, next, {
-      causeId: event.id,
-      channel: event.channel,
-      lastEventSeq: seq,
-      recentEventIds: [...current.record.recentEventIds, event.id].slice(-RECENT_EVENT_IDS),
-    });
-    await this.settlePending(turn, event.channel);
-    return 'applied';
-  }
-
-  /**
-   * A durable timer fired. It runs like a customer's event, in the partition's order, but only if
-   * the saved state still has it armed under the same token: otherwise the state that set it was
-   * left (or set it again) and it is dropped as stale.
-   */
-  fire(timer: TimerFired, seq: number, turn: Turn): Promise<ApplyOutcome> {
-    return this.onTheTruth(turn, (options) => this.fireOnce(timer, seq, turn, options));
-  }
-
-  private async fireOnce(
-    timer: TimerFired,
-    seq: number,
-    turn: Turn,
-    options: { verify?: boolean } = {},
-  ): Promise<ApplyOutcome> {
-    const live = this.live ?? (await this.activateFromStore(turn.logger, options.verify ?? false));
-    if (live.record.lastEventSeq === seq) return this.redelivered(live.record, turn, timer.channel);
-    if (live.record.lastEventSeq > seq) return 'stale';
-    if (!(live.record.timers ?? []).some((armed) => armed.token === timer.token)) return 'stale';
-    await this.settlePending(turn, timer.channel);
-    const current = this.live!;
-    // Settling an effect may have left the state that armed it.
-    if (!(current.record.timers ?? []).some((armed) => armed.token === timer.token)) return 'stale';
-    const next = step(this.deps.dialogue, current.snapshot, timer.event);
-    this.deps.onTransition?.(current.snapshot.value, next.snapshot.value, 'xstate.after');
-    await this.commit(turn, next, { causeId: timer.token, lastEventSeq: seq, fired: timer.token });
-    await this.settlePending(turn, timer.channel);
-    return 'applied';
   }
 
   private async activateFromStore(logger: Logger, verify: boolean): Promise<Live> {
@@ -223,12 +260,12 @@ export class ChatActor {
   }
 
   /** Runs the saved state's pending effects one by one, each outcome saved before the next runs. */
-  private async settlePending(turn: Turn, channel: ChatEvent['channel']): Promise<void> {
+  private async settlePending(turn: Turn): Promise<void> {
     for (let live = this.live!; live.record.pendingEffects.length > 0; live = this.live!) {
       const effect = live.record.pendingEffects[0]!;
       this.deps.fence();
       this.deps.onStep?.('before-effect');
-      const outcome = await this.deps.runEffect(effect, { channel });
+      const outcome = await this.deps.runEffect(effect, { channel: this.channel });
       this.deps.onStep?.('after-effect');
       if (!outcome.ok)
         turn.logger.warn(
@@ -259,17 +296,15 @@ export class ChatActor {
       causeId: string;
       settled?: string;
       fired?: string;
-      channel?: ChatEvent['channel'];
       lastEventSeq?: number;
       recentEventIds?: string[];
     },
   ) {
     const { dialogue, store } = this.deps;
     const { record } = this.live!;
-    const channel = meta.channel ?? record.outbox[0]?.channel ?? 'viber';
     const outbox = next.replies.map((reply, position) => ({
       id: `${meta.causeId}:${position}`,
-      channel,
+      channel: this.channel,
       chatId: this.chatId,
       reply,
     }));
@@ -295,21 +330,11 @@ export class ChatActor {
     };
     this.deps.fence();
     if (!(await store.save(saved, record.version))) throw new SaveRefused();
-    const before = this.live!.snapshot.context as { buttonColor?: string; reminders?: boolean; accounts?: string[] };
-    const colorBefore = before.buttonColor;
+    const before = this.live!.snapshot.context as ChatSettingsView;
     this.live = { snapshot: next.snapshot, record: saved };
     this.deps.onStep?.('saved');
     await this.deps.publishReplies(outbox, turn.correlationId);
-    // After the replies: the customer's answer does not wait for these KV writes (each swallows its errors).
-    const color = (next.snapshot.context as { buttonColor?: string }).buttonColor;
-    if (color && color !== colorBefore) await this.deps.onButtonColor?.(color);
-    const after = next.snapshot.context as { reminders?: boolean; accounts?: string[] };
-    if (
-      Boolean(after.reminders) !== Boolean(before.reminders) ||
-      (after.reminders && String(after.accounts) !== String(before.accounts))
-    ) {
-      await this.deps.onReminders?.(Boolean(after.reminders), after.accounts ?? []);
-    }
+    await this.deps.onSaved?.(before, next.snapshot.context as ChatSettingsView);
     // After the save: a timer stored but not saved would fire for a state that never was.
     if (timers.scheduled.length > 0) await this.deps.timers?.schedule(timers.scheduled);
     if (timers.cancelled.length > 0) await this.deps.timers?.cancel(timers.cancelled);

@@ -50,7 +50,7 @@ export async function startTimersAndReminders(options: TimersAndRemindersOptions
   });
   return {
     /** The chat actor's ports for its timers and its consent. */
-    depsFor(chatId: string): Pick<ChatActorDeps, 'timers' | 'onReminders'> {
+    depsFor(chatId: string): Pick<ChatActorDeps, 'timers' | 'onSaved'> {
       return {
         timers: {
           schedule: async (timers) =>
@@ -65,11 +65,15 @@ export async function startTimersAndReminders(options: TimersAndRemindersOptions
               ),
             )),
         },
-        // Best effort too: the chat's machine checks consent itself before it says anything.
-        onReminders: (enabled, accounts) =>
-          reminders
-            .set(chatId, enabled, accounts)
-            .catch((error: unknown) => logger.warn({ err: error }, 'reminder registry not updated')),
+        // The fan-out reads who consented, with their accounts. Best effort too: the chat's machine
+        // checks consent itself before it says anything.
+        onSaved: async (before, after) => {
+          const on = after.reminders === true;
+          if (on === (before.reminders === true) && (!on || String(after.accounts) === String(before.accounts))) return;
+          await reminders
+            .set(chatId, on, after.accounts ?? [])
+            .catch((error: unknown) => logger.warn({ err: error }, 'reminder registry not updated'));
+        },
       };
     },
     stop: () => ticks.stop(),
