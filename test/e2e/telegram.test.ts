@@ -73,11 +73,9 @@ describe('a Telegram customer, end to end', () => {
     const previousNight = Number(nightPrompt.match(/\(ночь\): ([\d\s\u00a0]+) кВт·ч/)![1]!.replace(/\D/g, ''));
     await customer.say(String(previousNight + 3));
     expect(customer.texts(await customer.say('Отправить'))).toEqual([Texts.readings.accepted]);
-    const history = (await (
-      await fetch(
-        `${stack.referenceUrl}/billing/accounts/${encodeURIComponent('инзб12345678')}/meters/m-12345678-el/history?limit=1`,
-      )
-    ).json()) as { values: Record<string, number> }[];
+    const account = encodeURIComponent('инзб12345678');
+    const historyUrl = `${stack.referenceUrl}/billing/accounts/${account}/meters/m-12345678-el/history?limit=1`;
+    const history = (await (await fetch(historyUrl)).json()) as { values: Record<string, number> }[];
     expect(history[0]!.values).toEqual({ day: previousDay + 7, night: previousNight + 3 });
   });
 
