@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Store } from '../../shared/store/mongo.js';
-import { MENU_ITEMS, Texts } from '../../machines/texts.js';
-import { dropStore, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { Buttons, MENU_ITEMS, MenuItem, Texts } from '../../machines/texts.js';
+import { connectBus } from '../../shared/bus/bus.js';
+import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
+import { dropStore, freshBus, freshStore, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
 import { startStack, type Stack } from '../harness/processes.js';
 import { lastSmsCode } from '../harness/conversation.js';
 import { telegramConversation } from '../harness/telegram-conversation.js';
@@ -130,5 +132,23 @@ describe('a Telegram customer, end to end', () => {
     const answers: string[] = [];
     while (answers.length < lines.length) answers.push(...customer.texts(await customer.replies(20_000, 1_000)));
     expect(answers).toEqual(lines.map((line) => (line === 'В меню' ? Texts.menu : Texts.settings.intro)));
+  });
+
+  test('reminders: switched on in «Настройки», the tick brings one, and its button opens the readings', async () => {
+    const customer = await identified(['Передать показания']);
+    await customer.say(Buttons.ToMenu);
+    await customer.say(MenuItem.Settings);
+    await customer.say(Buttons.Reminders);
+    expect(customer.texts(await customer.say(Buttons.RemindersOn))).toEqual([Texts.settings.remindersOn]);
+    const bus = await connectBus(natsUrl(), 'telegram-reminders-test', testLogger);
+    try {
+      await publishReminderTick(bus.js, { day: `${new Date().toISOString().slice(0, 7)}-01` });
+    } finally {
+      await bus.close();
+    }
+    const reminder = await customer.replies(20_000);
+    expect(customer.texts(reminder)).toEqual([Texts.reminders.due('инзб12345678')]);
+    expect(customer.buttons(reminder)).toEqual([MenuItem.Readings, Buttons.ToMenu]);
+    expect(customer.texts(await customer.say(MenuItem.Readings))).toEqual([Texts.readings.chooseService]);
   });
 });
