@@ -1,18 +1,15 @@
+import { parseMetrics } from '../../tools/bench/prometheus.js';
+
 /**
  * Reading Prometheus text in tests: the sum of a metric's samples whose labels include `labels`
  * (0 when there is none), so a test can say "this counter moved" without a client library.
  */
 export function sampleSum(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
-    );
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) sum += Number(match[3]);
-  }
-  return sum;
+  return parseMetrics(text)
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
+    .reduce((sum, sample) => sum + sample.value, 0);
 }
 
 export async function scrape(baseUrl: string): Promise<string> {
