@@ -1,3 +1,4 @@
+import { fingerprint } from '../../tools/bench/channels.js';
 import type { SentMessage } from '../../fakes/viber/app.js';
 import { Callbacks, postCallback } from '../../fakes/viber/callbacks.js';
 import { dialogueDriver } from './dialogue-driver.js';
@@ -31,21 +32,8 @@ export async function expectedReplies(script: readonly string[] = SCRIPT): Promi
   return texts;
 }
 
-/** One sent message as a comparable line: its type and text or media. */
-export const describe = (reply: {
-  kind?: string;
-  type?: string;
-  text?: unknown;
-  url?: unknown;
-  media?: unknown;
-  lat?: unknown;
-  location?: unknown;
-}): string => {
-  const type = reply.kind ?? reply.type;
-  if (type === 'text') return `text:${String(reply.text)}`;
-  if (type === 'location') return 'location';
-  return `${type}:${String(reply.url ?? reply.media)}`;
-};
+/** One reply, or what the fake Viber API received of it, as a comparable line (the bench's own). */
+export const describe = fingerprint;
 
 export interface TrafficResult {
   /** Callbacks ingress answered with something else than 200, then sent again as Viber would. */
@@ -91,8 +79,7 @@ export async function runTraffic(options: {
 async function repliesByChat(fakeViberUrl: string, chatIds: string[]): Promise<Map<string, string[]>> {
   const all = (await (await fetch(`${fakeViberUrl}/_fake/messages`)).json()) as SentMessage[];
   const byChat = new Map<string, string[]>(chatIds.map((id) => [id, []]));
-  for (const message of all)
-    byChat.get(message.receiver)?.push(describe(message.body as Parameters<typeof describe>[0]));
+  for (const message of all) byChat.get(message.receiver)?.push(describe(message.body));
   return byChat;
 }
 

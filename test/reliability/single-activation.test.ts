@@ -110,7 +110,7 @@ type Customer = ReturnType<typeof talk>;
 async function transcript(running: Running, chatId: string): Promise<string[]> {
   const url = `${running.stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(chatId)}`;
   const sent = (await (await fetch(url)).json()) as SentMessage[];
-  return sent.map((message) => describeReply(message.body as Parameters<typeof describeReply>[0]));
+  return sent.map((message) => describeReply(message.body));
 }
 const timesSaid = (lines: string[], text: string) => lines.filter((line) => line === `text:${text}`).length;
 

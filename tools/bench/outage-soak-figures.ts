@@ -1,9 +1,5 @@
 /** What the outage soak measures per chat, from what the fake Viber API received. */
 
-/** A sent message reduced to what tells it apart in a chat's sequence: its type and text or media. */
-export const fingerprintOf = (body: { type?: unknown; text?: unknown; media?: unknown }): string =>
-  `${String(body.type)}:${String(body.text ?? body.media ?? '')}`;
-
 export interface ChatFigures {
   /** Messages beyond what the script asks for (a send that reached Viber but was not recorded). */
   duplicates: number;

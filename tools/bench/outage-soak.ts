@@ -33,7 +33,8 @@ import type { Fault, SentMessage } from '../../fakes/viber/app.js';
 import { connectBus } from '../../shared/bus/bus.js';
 import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import { createLogger } from '../../shared/ops/logger.js';
-import { fingerprintOf, soakFigures, type SoakFigures } from './outage-soak-figures.js';
+import { soakFigures, type SoakFigures } from './outage-soak-figures.js';
+import { fingerprint } from './channels.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -108,7 +109,7 @@ type SoakStack = Awaited<ReturnType<typeof startStack>>;
 async function received(stack: SoakStack, chatIds: readonly string[]): Promise<Map<string, string[]>> {
   const byChat = new Map<string, string[]>(chatIds.map((id) => [id, []]));
   const messages = (await (await fetch(`${stack.fakeViber}/_fake/messages`)).json()) as SentMessage[];
-  for (const message of messages) byChat.get(message.receiver)?.push(fingerprintOf(message.body));
+  for (const message of messages) byChat.get(message.receiver)?.push(fingerprint(message.body));
   return byChat;
 }
 
