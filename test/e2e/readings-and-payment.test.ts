@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/store/mongo.js';
+import { describe, expect, test } from 'vitest';
 import { Texts } from '../../machines/texts.js';
-import { dropStore, eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
+import { eventually } from '../harness/infra.js';
 import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
-import { startStack, type Stack } from '../harness/processes.js';
+import { suiteStack } from '../harness/suite-stack.js';
 import { conversation, lastSmsCode } from '../harness/conversation.js';
 
 const AUTH_TOKEN = 'e2e-dialogue-token';
@@ -15,23 +14,7 @@ const AUTH_TOKEN = 'e2e-dialogue-token';
  * the fake Viber API and the reference billing, SMS gateway and payment provider over HTTP.
  */
 describe('a customer passes a meter reading and pays, end to end', () => {
-  let stack: Stack;
-  let store: Store;
-
-  beforeAll(async () => {
-    await (await freshBus()).close();
-    store = await freshStore();
-    stack = await startStack({
-      natsUrl: natsUrl(),
-      mongoUrl: mongoUrl(),
-      mongoDb: store.db.databaseName,
-      authToken: AUTH_TOKEN,
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await dropStore(store);
-  });
+  const { stack } = suiteStack({ authToken: AUTH_TOKEN });
 
   const lastSms = () => lastSmsCode(stack);
 

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectBus, type Bus } from '../../shared/bus/bus.js';
 import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
-import type { Store } from '../../shared/store/mongo.js';
 import { Buttons, MenuItem, Texts } from '../../machines/texts.js';
-import { dropStore, freshBus, freshStore, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
-import { opsUrlOf, startStack, type Stack } from '../harness/processes.js';
+import { natsUrl, testLogger } from '../harness/infra.js';
+import { opsUrlOf } from '../harness/processes.js';
+import { suiteStack } from '../harness/suite-stack.js';
 import { conversation, lastSmsCode } from '../harness/conversation.js';
 import { sampleSum, scrape } from '../harness/metrics.js';
 
@@ -20,25 +20,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * chats' machines, outbound and the fake Viber API.
  */
 describe('reading reminders respect consent, unlinking, a reading already in, and unsubscription', () => {
-  let stack: Stack;
-  let store: Store;
+  const { stack } = suiteStack({ authToken: AUTH_TOKEN });
   let bus: Bus;
-
   beforeAll(async () => {
-    await (await freshBus()).close();
-    store = await freshStore();
-    stack = await startStack({
-      natsUrl: natsUrl(),
-      mongoUrl: mongoUrl(),
-      mongoDb: store.db.databaseName,
-      authToken: AUTH_TOKEN,
-    });
     bus = await connectBus(natsUrl(), 'reminders-test', testLogger);
   });
   afterAll(async () => {
     await bus?.close();
-    await stack?.stop();
-    await dropStore(store);
   });
 
   /** A customer with `account` linked, and reminders switched on if `consent`. */

@@ -4,12 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SentCall } from '../../fakes/telegram/app.js';
 import type { SentMessage } from '../../fakes/viber/app.js';
 import type { KeyboardButton } from '../../shared/telegram/types.js';
-import type { Store } from '../../shared/store/mongo.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
 import { isRecord } from '../../shared/contracts/is-record.js';
 import { formatAccount, Texts } from '../../machines/texts.js';
-import { freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
-import { startStack, type Stack } from '../harness/processes.js';
+import { suiteStack } from '../harness/suite-stack.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/dev/browser.js';
 
 const SCREENSHOTS = 'test-results/simulator';
@@ -63,8 +61,7 @@ function simulatorPage(page: Page) {
 }
 
 describe('the simulator page, in Chromium, against the whole stack', () => {
-  let stack: Stack;
-  let store: Store;
+  const { stack } = suiteStack({ authToken: AUTH_TOKEN, telegram: true });
   let browser: Browser;
 
   beforeAll(async () => {
@@ -74,23 +71,10 @@ describe('the simulator page, in Chromium, against the whole stack', () => {
         `${CHROMIUM} is missing and could not be installed (the test harness tries apt-get when run as root)`,
       );
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await (await freshBus()).close();
-    store = await freshStore();
-    stack = await startStack({
-      natsUrl: natsUrl(),
-      mongoUrl: mongoUrl(),
-      mongoDb: store.db.databaseName,
-      authToken: AUTH_TOKEN,
-      telegram: true,
-    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
-    await store?.db.dropDatabase();
-    await store?.client.db(`${store.db.databaseName}_reference`).dropDatabase();
-    await store?.close();
   });
 
   test(

@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Store } from '../../shared/store/mongo.js';
+import { describe, expect, test } from 'vitest';
 import { Buttons, MENU_ITEMS, MenuItem, Texts } from '../../machines/texts.js';
 import { connectBus } from '../../shared/bus/bus.js';
 import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
-import { dropStore, freshBus, freshStore, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
-import { startStack, type Stack } from '../harness/processes.js';
+import { natsUrl, testLogger } from '../harness/infra.js';
+import { suiteStack } from '../harness/suite-stack.js';
 import { lastSmsCode } from '../harness/conversation.js';
 import { telegramConversation } from '../harness/telegram-conversation.js';
 import { TelegramUpdates } from '../../fakes/telegram/updates.js';
@@ -18,25 +17,7 @@ const newUser = () => randomInt(1_000_000, 2_000_000_000);
  * SMS gateway and payment provider over HTTP. The same machines and texts as on Viber.
  */
 describe('a Telegram customer, end to end', () => {
-  let stack: Stack;
-  let store: Store;
-
-  beforeAll(async () => {
-    await (await freshBus()).close();
-    store = await freshStore();
-    stack = await startStack({
-      natsUrl: natsUrl(),
-      mongoUrl: mongoUrl(),
-      mongoDb: store.db.databaseName,
-      authToken: 'e2e-telegram-viber-token',
-      telegram: true,
-      workers: 2,
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await dropStore(store);
-  });
+  const { stack } = suiteStack({ authToken: 'e2e-telegram-viber-token', telegram: true, workers: 2 });
 
   async function identified(flowItems: string[]) {
     const customer = telegramConversation(stack, newUser());

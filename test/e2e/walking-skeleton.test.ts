@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Streams, type Bus } from '../../shared/bus/bus.js';
-import type { Store } from '../../shared/store/mongo.js';
+import { connectBus, Streams, type Bus } from '../../shared/bus/bus.js';
 import { SIGNATURE_HEADER } from '../../shared/viber/signature.js';
 import { MENU_ITEMS, Texts } from '../../machines/texts.js';
 import { DEFAULT_BUTTON_COLOR } from '../../machines/keyboards.js';
@@ -9,15 +8,14 @@ import { CHAT_MACHINE_VERSION } from '../../machines/chat.machine.js';
 import { CHATS_COLLECTION } from '../../services/worker/index.js';
 import { Callbacks, postCallback, toViberJson } from '../../fakes/viber/callbacks.js';
 import type { SentMessage } from '../../fakes/viber/app.js';
-import { eventually, freshBus, freshStore, mongoUrl, natsUrl } from '../harness/infra.js';
-import { startStack, type Stack } from '../harness/processes.js';
+import { eventually, natsUrl, testLogger } from '../harness/infra.js';
+import { suiteStack } from '../harness/suite-stack.js';
 
 const AUTH_TOKEN = 'e2e-bot-token';
 
 describe('walking skeleton: Viber webhook → JetStream → chat actor in the store → Viber API, as real processes', () => {
-  let stack: Stack;
+  const { stack, store } = suiteStack({ authToken: AUTH_TOKEN });
   let bus: Bus;
-  let store: Store;
   const webhook = () => `${stack.ingressUrl}/viber/webhook`;
   const sentTo = async (receiver: string): Promise<SentMessage[]> =>
     (await fetch(`${stack.fakeViberUrl}/_fake/messages?receiver=${encodeURIComponent(receiver)}`)).json() as Promise<
@@ -32,19 +30,9 @@ describe('walking skeleton: Viber webhook → JetStream → chat actor in the st
   const storedEvents = async () => (await bus.jsm.streams.info(Streams.Events.name)).state.messages;
 
   beforeAll(async () => {
-    bus = await freshBus();
-    store = await freshStore();
-    stack = await startStack({
-      natsUrl: natsUrl(),
-      mongoUrl: mongoUrl(),
-      mongoDb: store.db.databaseName,
-      authToken: AUTH_TOKEN,
-    });
+    bus = await connectBus(natsUrl(), 'walking-skeleton-test', testLogger);
   });
   afterAll(async () => {
-    await stack?.stop();
-    await store?.db.dropDatabase();
-    await store?.close();
     await bus?.close();
   });
 
