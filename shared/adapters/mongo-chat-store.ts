@@ -116,7 +116,7 @@ export class MongoChatStore implements ChatStore {
       outbox: record.outbox,
       recentEventIds: record.recentEventIds,
       ...(record.pendingEffects.length > 0 ? { pendingEffects: record.pendingEffects } : {}),
-      ...(record.timers?.length ? { timers: record.timers } : {}),
+      ...(record.timers.length > 0 ? { timers: record.timers } : {}),
       savedAt,
     };
     const expiry = expiring ? { expiresAt: new Date(savedAt.getTime() + VERSION_TTL_MS) } : {};

@@ -36,9 +36,9 @@ export interface ChatRecord {
   pendingEffects: PendingEffect[];
   /**
    * The durable timers the saved state has armed (shared/bus/timers.ts). A timer that fires is run
-   * only if its token is still here; absent on records saved before timers existed.
+   * only if its token is still here. (Records saved before timers existed load with none.)
    */
-  timers?: ArmedTimer[];
+  timers: ArmedTimer[];
 }
 
 /** The port through which workers load and save chats. */

@@ -29,6 +29,7 @@ describe('chats in the store (MongoDB protocol, real server)', () => {
     outbox: [],
     recentEventIds: [],
     pendingEffects: [],
+    timers: [],
   });
 
   test('a snapshot with dots and dollars in its keys comes back exactly', async () => {

@@ -89,6 +89,7 @@ describe('the store stays bounded (real store)', () => {
     outbox: [],
     recentEventIds: [`event-${version}`],
     pendingEffects: [],
+    timers: [],
   });
 
   /** The chat's documents: its head and its versions. */

@@ -92,7 +92,7 @@ class WorkerChat {
 
   /** A durable timer firing as the bus would deliver it: the armed timer of that event, if the chat holds one. */
   private fire(event: ChatMachineEvent, turn: { logger: typeof silent; correlationId: string }) {
-    const armed = this.store.latest(this.chatId)?.timers?.find((timer) => timer.event.type === event.type);
+    const armed = this.store.latest(this.chatId)?.timers.find((timer) => timer.event.type === event.type);
     const token = armed?.token ?? `${event.id}~not-armed`;
     const fired = {
       kind: 'timer',

@@ -94,6 +94,7 @@ try {
           outbox: [],
           recentEventIds: [],
           pendingEffects: [],
+          timers: [],
         };
         await chats.save(record, 0);
         await registry.set(chatId, true, [ACCOUNT]);

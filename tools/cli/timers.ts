@@ -43,7 +43,7 @@ try {
       `reading reminders: ${context.reminders ? 'on' : 'off'}` +
         `${context.reminded ? `; last said ${JSON.stringify(context.reminded)}` : ''}`,
     );
-    const timers = record.timers ?? [];
+    const timers = record.timers;
     if (timers.length === 0) console.log('no pending timers');
     const onBus = new Map(
       (

@@ -164,8 +164,7 @@ export class ChatActor {
         {
           event: timer.event,
           label: 'xstate.after',
-          refusal: (record) =>
-            (record.timers ?? []).some((armed) => armed.token === timer.token) ? undefined : 'stale',
+          refusal: (record) => (record.timers.some((armed) => armed.token === timer.token) ? undefined : 'stale'),
           saved: () => ({ causeId: timer.token, fired: timer.token }),
         },
         seq,
@@ -229,7 +228,7 @@ export class ChatActor {
   private async redelivered(record: ChatRecord, turn: Turn): Promise<ApplyOutcome> {
     await this.deps.publishReplies(record.outbox, turn.correlationId);
     // In case the worker stopped before storing them (stored once: their ids are the arming's token).
-    await this.deps.timers?.schedule(record.timers ?? []);
+    await this.deps.timers?.schedule(record.timers);
     await this.settlePending(turn);
     return 'redelivered';
   }
@@ -255,7 +254,7 @@ export class ChatActor {
     const pendingEffects = record.pendingEffects.filter((effect) => awaits(snapshot, effect.childId));
     this.activations++;
     // Nor for its old timers: a restarted chat drops them as stale when they fire.
-    this.live = { snapshot, record: { ...record, pendingEffects, timers: reset ? [] : (record.timers ?? []) } };
+    this.live = { snapshot, record: { ...record, pendingEffects, timers: reset ? [] : record.timers } };
     return this.live;
   }
 
@@ -312,7 +311,7 @@ export class ChatActor {
       (effect) => effect.id !== meta.settled && awaits(next.snapshot, effect.childId),
     );
     const requested = next.effects.map((effect) => ({ id: `${meta.causeId}>${effect.src}`, ...effect }));
-    const timers = armTimers(record.timers ?? [], next.timers, {
+    const timers = armTimers(record.timers, next.timers, {
       causeId: meta.causeId,
       now: this.deps.now(),
       fired: meta.fired,
