@@ -15,6 +15,15 @@ export const askForAccount = say((context) => text(Texts.identify.askAccount, ac
 const typedCode = (text: string) => text.replace(/\s/g, '');
 
 /**
+ * An effect's outcome as the guard of its transition has already told it apart: the guard and the
+ * action read the same output, so a mismatch is a bug in the machine, not an answer to explain.
+ */
+function outcome<O extends { result: string }, R extends O['result']>(output: O, result: R): Extract<O, { result: R }> {
+  if (output.result !== result) throw new Error(`expected the outcome "${result}", got "${output.result}"`);
+  return output as Extract<O, { result: R }>;
+}
+
+/**
  * Identification by SMS code, shared by «Передать показания» and «Оплатить»: the account number,
  * the customer's phone (it must be the one on file), then the six-digit code sent to that phone.
  * Limits (attempts, expiry, resend cool-down, codes per hour) are kept by the verification
@@ -129,13 +138,10 @@ export const identifyState = (content: Content) => {
               actions: [
                 {
                   type: 'noteCodeSent',
-                  params: ({ event }) => ({ validUntil: event.output.result === 'sent' ? event.output.validUntil : 0 }),
+                  params: ({ event }) => ({ validUntil: outcome(event.output, 'sent').validUntil }),
                 },
                 say((context, event) =>
-                  text(
-                    Texts.identify.codeSent(event.output.result === 'sent' ? event.output.maskedPhone : ''),
-                    codeKeyboard(context),
-                  ),
+                  text(Texts.identify.codeSent(outcome(event.output, 'sent').maskedPhone), codeKeyboard(context)),
                 ),
               ],
             },
@@ -151,25 +157,16 @@ export const identifyState = (content: Content) => {
               guard: { type: 'isCooldown', params: ({ event }) => event.output },
               target: 'askCode',
               actions: say((context, event) =>
-                text(
-                  Texts.identify.cooldown(event.output.result === 'cooldown' ? event.output.seconds : 60),
-                  codeKeyboard(context),
-                ),
+                text(Texts.identify.cooldown(outcome(event.output, 'cooldown').seconds), codeKeyboard(context)),
               ),
             },
             {
               guard: { type: 'isLimited', params: ({ event }) => event.output },
-              ...goToMenu((_context, event) =>
-                event.output.result === 'limited'
-                  ? Texts.identify.limited(event.output)
-                  : Texts.identify.limited({ minutes: 60, period: 'hour' }),
-              ),
+              ...goToMenu((_context, event) => Texts.identify.limited(outcome(event.output, 'limited'))),
             },
             {
               guard: { type: 'isLocked', params: ({ event }) => event.output },
-              ...goToMenu((_context, event) =>
-                Texts.identify.requestLocked(event.output.result === 'locked' ? event.output.minutes : 30),
-              ),
+              ...goToMenu((_context, event) => Texts.identify.requestLocked(outcome(event.output, 'locked').minutes)),
             },
             // no-challenge: the code was used, or expired long ago and was forgotten: a new one needs the phone.
             { target: 'askPhone', actions: say((context) => text(Texts.identify.codeGone, phoneKeyboard(context))) },
@@ -216,10 +213,7 @@ export const identifyState = (content: Content) => {
               guard: { type: 'isCodeWrong', params: ({ event }) => event.output },
               target: 'askCode',
               actions: say((context, event) =>
-                text(
-                  Texts.identify.wrongCode(event.output.result === 'wrong' ? event.output.attemptsLeft : 0),
-                  codeKeyboard(context),
-                ),
+                text(Texts.identify.wrongCode(outcome(event.output, 'wrong').attemptsLeft), codeKeyboard(context)),
               ),
             },
             {
@@ -229,9 +223,7 @@ export const identifyState = (content: Content) => {
               actions: [say((context) => text(Texts.identify.expired, codeKeyboard(context))), 'noteCodeExpirySaid'],
             },
             {
-              ...goToMenu((_context, event) =>
-                Texts.identify.locked(event.output.result === 'locked' ? event.output.minutes : 30),
-              ),
+              ...goToMenu((_context, event) => Texts.identify.locked(outcome(event.output, 'locked').minutes)),
             },
           ],
           onError: goToMenu(Texts.unavailable),
