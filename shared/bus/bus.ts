@@ -9,6 +9,8 @@ import {
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
+  type ConsumerConfig,
+  type ConsumerUpdateConfig,
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Logger } from '../ops/logger.js';
@@ -167,20 +169,33 @@ export async function ensurePartitionConsumer(
 ): Promise<string> {
   const name = consumerName(group, partition);
   const settings = { ack_wait: nanos(options.ackWaitMs), max_ack_pending: 1, max_deliver: -1 };
-  try {
-    await jsm.consumers.add(stream.name, {
-      durable_name: name,
-      filter_subject: partitionSubject(stream, partition),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ...settings,
-    });
-  } catch (error) {
-    // It exists with other settings (ACK_WAIT_MS changed in a new deployment): take the new ones.
-    if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_EXISTS) throw error;
-    await jsm.consumers.update(stream.name, name, settings);
-  }
+  const config = {
+    durable_name: name,
+    filter_subject: partitionSubject(stream, partition),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ...settings,
+  };
+  await ensureDurable(jsm, stream.name, config, settings);
   return name;
+}
+
+/**
+ * Makes a durable consumer; when it exists with other settings (ACK_WAIT_MS changed in a new
+ * deployment), it takes the new values of `changeable`, the settings a consumer may change.
+ */
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+  changeable: Partial<ConsumerUpdateConfig>,
+): Promise<void> {
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_EXISTS) throw error;
+    await jsm.consumers.update(stream, config.durable_name, changeable);
+  }
 }
 
 export function busHeaders(values: Record<string, string>): MsgHdrs {

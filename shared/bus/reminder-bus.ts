@@ -1,12 +1,6 @@
 import { nanos } from '@nats-io/transport-node';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JetStreamClient,
-  type JetStreamManager,
-} from '@nats-io/jetstream';
-import { busHeaders, ensureStream, Streams } from './bus.js';
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { busHeaders, ensureDurable, ensureStream, Streams } from './bus.js';
 import { ScheduleHeaders } from './timers.js';
 
 /**
@@ -51,10 +45,7 @@ export async function ensureReminderSchedule(
     max_ack_pending: 1,
     max_deliver: -1,
   };
-  await jsm.consumers.add(Streams.Reminders.name, consumer).catch(async (error: unknown) => {
-    if (!(error instanceof JetStreamApiError)) throw error;
-    await jsm.consumers.update(Streams.Reminders.name, REMINDER_CONSUMER, { ack_wait: consumer.ack_wait });
-  });
+  await ensureDurable(jsm, Streams.Reminders.name, consumer, { ack_wait: consumer.ack_wait });
   const last = await jsm.streams
     .getMessage(Streams.Reminders.name, { last_by_subj: ReminderSubjects.Schedule })
     .catch(() => null);
