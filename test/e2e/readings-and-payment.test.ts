@@ -5,7 +5,7 @@ import { eventually } from '../harness/infra.js';
 import { signPaymentNotice } from '../../shared/contracts/payment-notice.js';
 import { PAYMENT_SIGNATURE_HEADER } from '../../shared/ports/payments.js';
 import { suiteStack } from '../harness/suite-stack.js';
-import { conversation, lastSmsCode } from '../harness/conversation.js';
+import { conversation, lastSmsCode, payOnPage } from '../harness/conversation.js';
 
 const AUTH_TOKEN = 'e2e-dialogue-token';
 
@@ -83,12 +83,7 @@ describe('a customer passes a meter reading and pays, end to end', () => {
       const page = await fetch(link.ActionBody);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('2642.85');
-      const paid = await fetch(link.ActionBody, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'action=pay&amount=1500.00',
-      });
-      expect(await paid.text()).toContain('Платеж выполнен успешно');
+      expect(await payOnPage(link.ActionBody, '1500.00')).toContain('Платеж выполнен успешно');
 
       const notice = await customer.replies();
       expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
@@ -115,12 +110,7 @@ describe('a customer passes a meter reading and pays, end to end', () => {
       });
     await faults('decline');
     try {
-      const page = await fetch(link.ActionBody, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'action=pay&amount=2642.85',
-      });
-      expect(await page.text()).toContain('Платёж отклонён');
+      expect(await payOnPage(link.ActionBody, '2642.85')).toContain('Платёж отклонён');
     } finally {
       await faults('up');
     }

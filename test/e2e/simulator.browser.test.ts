@@ -60,6 +60,19 @@ function simulatorPage(page: Page) {
   };
 }
 
+/** A new page, with every script error, console error and failed request it meets collected. */
+async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  page.on(
+    'response',
+    (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
+  );
+  return { page, problems };
+}
+
 describe('the simulator page, in Chromium, against the whole stack', () => {
   const { stack } = suiteStack({ authToken: AUTH_TOKEN, telegram: true });
   let browser: Browser;
@@ -82,14 +95,7 @@ describe('the simulator page, in Chromium, against the whole stack', () => {
       'the SMS code from the outbox panel, «Показание принято.»',
     { timeout: 120_000 },
     async () => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(error.message));
-      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-      page.on(
-        'response',
-        (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
-      );
+      const { page, problems } = await openPage(browser);
       const sim = simulatorPage(page);
 
       await page.goto(stack.simulatorUrl);
@@ -186,14 +192,7 @@ describe('the simulator page, in Chromium, against the whole stack', () => {
       '«Начать» brings the main menu as a Telegram reply keyboard',
     { timeout: 60_000 },
     async () => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(error.message));
-      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-      page.on(
-        'response',
-        (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
-      );
+      const { page, problems } = await openPage(browser);
       const sim = simulatorPage(page);
       await page.goto(stack.simulatorUrl);
       await sim.button('Начать').waitFor({ timeout: 15_000 });

@@ -5,7 +5,7 @@ import { connectBus } from '../../shared/bus/bus.js';
 import { publishReminderTick } from '../../shared/bus/reminder-bus.js';
 import { natsUrl, testLogger } from '../harness/infra.js';
 import { suiteStack } from '../harness/suite-stack.js';
-import { lastSmsCode } from '../harness/conversation.js';
+import { lastSmsCode, payOnPage } from '../harness/conversation.js';
 import { telegramConversation } from '../harness/telegram-conversation.js';
 import { TelegramUpdates } from '../../fakes/telegram/updates.js';
 
@@ -71,12 +71,7 @@ describe('a Telegram customer, end to end', () => {
     // The link goes under the message; the answer buttons come with a second message, under the input.
     expect(customer.texts(due).at(-1)).toBe(Texts.keyboardPrompt);
     expect(customer.buttons(due)).toContain('В меню');
-    const paid = await fetch(link.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'action=pay&amount=1500.00',
-    });
-    expect(await paid.text()).toContain('Платеж выполнен успешно');
+    expect(await payOnPage(link.url, '1500.00')).toContain('Платеж выполнен успешно');
     const notice = await customer.replies();
     expect(customer.texts(notice)).toEqual([Texts.payment.succeeded('инзб12345678', '1\u00a0500,00 ₽')]);
     expect(customer.buttons(notice)).toEqual(MENU_ITEMS);

@@ -40,3 +40,13 @@ export async function lastSmsCode(stack: Pick<Stack, 'referenceUrl'>): Promise<s
   if (!code) throw new Error('no SMS code in the outbox');
   return code;
 }
+
+/** Pays on the payment provider's page as a customer would: the page answers with its result. */
+export async function payOnPage(url: string, amount: string): Promise<string> {
+  const page = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `action=pay&amount=${amount}`,
+  });
+  return page.text();
+}

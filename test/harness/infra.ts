@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connectBus, Streams, type Bus } from '../../shared/bus/bus.js';
+import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import { connectStore, type Store } from '../../shared/store/mongo.js';
 import { createLogger } from '../../shared/ops/logger.js';
 import { PARKED_CHATS_BUCKET } from '../../shared/adapters/nats-parked-chats.js';
@@ -81,5 +82,15 @@ export async function eventually<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Outbound's dead letters on the test nats-server, read over a connection of their own. */
+export async function outboundLetters() {
+  const bus = await connectBus(natsUrl(), 'test-letters', testLogger);
+  try {
+    return await listDeadLetters(bus.jsm, 'outbound');
+  } finally {
+    await bus.close();
   }
 }

@@ -1,10 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TelegramFault } from '../../fakes/telegram/app.js';
-import { connectBus } from '../../shared/bus/bus.js';
-import { listDeadLetters } from '../../shared/bus/dead-letters.js';
 import { Texts } from '../../machines/texts.js';
-import { eventually, freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
+import { eventually, freshBus, mongoUrl, natsUrl, outboundLetters } from '../harness/infra.js';
 import { sampleSum, scrape } from '../harness/metrics.js';
 import { opsUrlOf, startStack, type Stack } from '../harness/processes.js';
 import { telegramConversation } from '../harness/telegram-conversation.js';
@@ -87,12 +85,3 @@ describe('Telegram’s failures are ridden through by the Viber rules', () => {
     expect(sampleSum(metrics, 'energobot_parked_chats')).toBeGreaterThanOrEqual(1);
   });
 });
-
-async function outboundLetters() {
-  const bus = await connectBus(natsUrl(), 'test-telegram-outages', testLogger);
-  try {
-    return await listDeadLetters(bus.jsm, 'outbound');
-  } finally {
-    await bus.close();
-  }
-}

@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Fault } from '../../fakes/viber/app.js';
-import { connectBus } from '../../shared/bus/bus.js';
-import { listDeadLetters } from '../../shared/bus/dead-letters.js';
-import { eventually, freshBus, mongoUrl, natsUrl, testLogger } from '../harness/infra.js';
+import { eventually, freshBus, mongoUrl, natsUrl, outboundLetters } from '../harness/infra.js';
 import { sampleSum, scrape } from '../harness/metrics.js';
 import { opsUrlOf, startStack, type Stack } from '../harness/processes.js';
 import { collectReplies, expectedReplies, runTraffic, SCRIPT } from '../harness/traffic.js';
@@ -41,15 +39,6 @@ const viberDown = (current: Stack, fault: Fault) => fetch(`${current.fakeViberUr
 const viberUp = (current: Stack) => fetch(`${current.fakeViberUrl}/_fake/outage`, { method: 'DELETE' });
 const talk = (current: Stack, chatIds: string[], script: readonly string[]) =>
   runTraffic({ webhookUrl: `${current.ingressUrl}/viber/webhook`, authToken: AUTH_TOKEN, chatIds, script });
-
-async function outboundLetters() {
-  const bus = await connectBus(natsUrl(), 'test-outages', testLogger);
-  try {
-    return await listDeadLetters(bus.jsm, 'outbound');
-  } finally {
-    await bus.close();
-  }
-}
 
 /** `npm run replay-dead-letters -- --replay` as an operator runs it: a process of its own. */
 function replayCommand(current: Stack): Promise<{ code: number | null; output: string }> {
