@@ -29,23 +29,28 @@ type RunEffect = (effect: PendingEffect, chat: EffectChat) => Promise<EffectOutc
 const silent = createLogger('path-runner', 'silent');
 
 /**
- * The machine reporting what it does to the coverage recorder. The worker steps it with XState's
- * pure `transition()`, which gives no inspection hook of its own, so each step's (fresh, inert)
- * actor system is watched for the microsteps, and a fresh chat's initial state is reported too.
+ * The machine reporting what it does to the coverage recorder. The worker steps it purely, in an
+ * inert scope that gives no inspection hook of its own, so the scope's actor system is watched for
+ * the microsteps (once: the worker keeps one scope per machine), and a fresh chat's initial state
+ * is reported too.
  */
 function reporting(machine: ChatMachine, inspect: (event: InspectionEvent) => void): ChatMachine {
   const reported = Object.create(machine) as ChatMachine;
   type Transition = (snapshot: unknown, event: unknown, scope: AnyActorScope) => unknown;
   const transition = machine.transition.bind(machine) as Transition;
   const initial = machine.getInitialSnapshot.bind(machine) as (scope: AnyActorScope, input: unknown) => unknown;
+  const watched = new WeakSet<AnyActorScope['system']>();
   Object.assign(reported, {
     transition(snapshot: unknown, event: unknown, scope: AnyActorScope) {
-      scope.system.inspect(inspect);
+      if (!watched.has(scope.system)) {
+        watched.add(scope.system);
+        scope.system.inspect(inspect);
+      }
       return transition(snapshot, event, scope);
     },
     getInitialSnapshot(scope: AnyActorScope, input: unknown) {
       const snapshot = initial(scope, input);
-      // Without input it is XState building its throwaway actor for a `transition()`, not a chat starting.
+      // Without input it is the worker building its inert scope's actor, not a chat starting.
       if (input !== undefined) inspect({ type: '@xstate.snapshot', snapshot } as InspectionEvent);
       return snapshot;
     },

@@ -1,4 +1,4 @@
-import { createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import type { Dialogue } from '../../../machines/dialogue.js';
 import type { ChatMachineEvent } from '../../../machines/events.js';
 import type { Reply } from '../../../shared/contracts/reply.js';
@@ -79,14 +79,55 @@ function resolved(snapshot: AnyMachineSnapshot, actions: readonly ActionLike[]):
   };
 }
 
+/**
+ * XState's pure `transition()` and `initialTransition()` build a throwaway actor on every call, and
+ * that actor computes the machine's initial state: a second machine step for each step of a chat
+ * (a tenth of a worker's CPU). One inert scope per machine does instead. Sharing it is safe because
+ * a step is synchronous and starts nothing, and because no child of the dialogue has a `systemId`
+ * (the only thing a scope's actor system would remember between steps).
+ */
+const inertScopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  let scope = inertScopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: () => {},
+    } as AnyActorScope;
+    inertScopes.set(machine, scope);
+  }
+  return scope;
+}
+
+/** Runs one pure computation of the machine, collecting the actions it would execute instead. */
+function purely(machine: AnyStateMachine, compute: (scope: AnyActorScope) => unknown): Step {
+  const scope = inertScope(machine);
+  const actions: ActionLike[] = [];
+  scope.actionExecutor = (action) => void actions.push(action as ActionLike);
+  try {
+    return resolved(compute(scope) as AnyMachineSnapshot, actions);
+  } finally {
+    scope.actionExecutor = () => {};
+  }
+}
+
 /** One event through the machine: a chat event, or a durable timer's event as XState scheduled it. */
 export function step(
   dialogue: Dialogue,
   snapshot: AnyMachineSnapshot,
   event: ChatMachineEvent | { type: string },
 ): Step {
-  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
-  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
+  const { machine } = dialogue;
+  return purely(machine, (scope) => machine.transition(snapshot, event, scope));
 }
 
 /** The machine told how one of its effects ended, in XState's own terms for an invoked child. */
@@ -100,8 +141,8 @@ export function settle(
   const event = outcome.ok
     ? { type: `xstate.done.actor.${childId}`, output: outcome.output, actorId: childId, ...meta }
     : { type: `xstate.error.actor.${childId}`, error: outcome.error, actorId: childId, ...meta };
-  const [next, actions] = transition(dialogue.machine, snapshot as never, event as never);
-  return resolved(next as AnyMachineSnapshot, actions as ActionLike[]);
+  const { machine } = dialogue;
+  return purely(machine, (scope) => machine.transition(snapshot, event, scope));
 }
 
 /** Is the child still waiting for its outcome? A state left since then has stopped it. */
@@ -127,16 +168,17 @@ export function activate(
     const restored = tryRestore(dialogue, saved.snapshot);
     if (restored) return { snapshot: restored, reset: false };
   }
-  const [fresh] = initialTransition(dialogue.machine, dialogue.input(chatId, saved?.snapshot ?? null) as never);
-  return { snapshot: fresh as AnyMachineSnapshot, reset: saved !== null };
+  const { machine } = dialogue;
+  const input = dialogue.input(chatId, saved?.snapshot ?? null);
+  const fresh = purely(machine, (scope) => machine.getInitialSnapshot(scope, input)).snapshot;
+  return { snapshot: fresh, reset: saved !== null };
 }
 
 function tryRestore(dialogue: Dialogue, persisted: unknown): AnyMachineSnapshot | undefined {
   try {
-    // An actor that is never started only resolves the snapshot (and its children) for us.
-    const snapshot = createActor(dialogue.machine, {
-      snapshot: persisted as never,
-    }).getSnapshot() as AnyMachineSnapshot;
+    // Resolves the snapshot and its children; starts nothing.
+    const { machine } = dialogue;
+    const snapshot = machine.restoreSnapshot(persisted as never, inertScope(machine)) as AnyMachineSnapshot;
     return snapshot.status === 'active' ? snapshot : undefined;
   } catch {
     return undefined;
