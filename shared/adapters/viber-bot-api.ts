@@ -3,6 +3,7 @@ import { withTimeout } from '../ops/with-timeout.js';
 import { DeliveryError, DeliveryTimeoutError } from '../ports/channel-delivery.js';
 import { ViberApiError, type ViberApi } from '../ports/viber-api.js';
 import { ViberStatus } from '../viber/types.js';
+import { keepViberBotConnectionsAlive } from './viber-bot-keep-alive.js';
 
 /** Answers that will be the same next time: do not retry them (Viber's docs list 5, 6, 7, 9 as such). */
 const PERMANENT = new Set<number>([
@@ -66,6 +67,7 @@ export function createViberBotApi(options: {
   eventTypes: readonly string[];
   timeoutMs: number;
 }): ViberApi {
+  keepViberBotConnectionsAlive();
   const require = createRequire(import.meta.url);
   const ViberClient = require('viber-bot/lib/viber-client') as new (
     logger: unknown,
