@@ -7,6 +7,7 @@ import { CHANNEL_FEATURES, channelOf } from '../../shared/contracts/channel.js';
 import type { Parking } from './parking.js';
 import { sendAndRecord, type ReplySenderDeps } from './send-reply.js';
 import { attemptTimeoutMs } from './attempt-timeout.js';
+import { DUPLICATE_WINDOW_MS } from '../../shared/bus/bus.js';
 /** A reminder's replies carry its event id, `reminder:…` (services/worker/reminders). */
 const REMINDER_REPLY_PREFIX = 'reminder:';
 
@@ -33,6 +34,21 @@ export interface ReplyInHand {
   outbound: OutboundReply;
   deliveries: number;
   ageMs: number;
+  /** When the bus stored it (ms since the epoch, the bus's clock). */
+  storedAt: number;
+}
+
+/**
+ * Whether nobody can have sent this reply yet, so that looking up its sent record (a bus round
+ * trip per reply) can be skipped. True on the reply's first delivery when the bus stored it within
+ * half its duplicate window of the turn that said it: a worker publishing it again (its turn
+ * redelivered after a crash) is refused as a duplicate for the whole window, so this message is its
+ * only copy, and a first delivery is the first time any outbound holds it. The other half of the
+ * window covers skew between the worker's clock and the bus's.
+ */
+export function isUntried(hand: Pick<ReplyInHand, 'outbound' | 'deliveries' | 'storedAt'>): boolean {
+  const { madeAt } = hand.outbound;
+  return hand.deliveries === 1 && madeAt !== undefined && hand.storedAt - madeAt < DUPLICATE_WINDOW_MS / 2;
 }
 
 /**
@@ -46,21 +62,24 @@ export interface ReplyInHand {
 export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger: Logger): Promise<Outcome> {
   const { outbound } = hand;
   try {
-    if (await deps.sent.wasSent(outbound.id)) {
+    let untried = isUntried(hand);
+    if (!untried && (await deps.sent.wasSent(outbound.id))) {
       logger.info({ replyId: outbound.id }, 'reply already sent; not sending it again');
       return 'ack';
     }
-    const park = await deps.parking.parkOf(outbound.chatId);
+    const park = await deps.parking.parkOf(hand.msg, outbound.chatId);
     if (park) {
       if ((await deps.parking.fileBehind(hand.msg, outbound.chatId, park)) === 'filed') {
         logger.warn({ replyId: outbound.id, head: park.park.head }, 'chat is parked; reply filed behind it');
         return 'ack';
       }
-      // The replay lifted the park just now, and may have sent this very letter before lifting.
+      // The replay lifted the park just now, and may have sent this very letter (or part of it) before lifting.
       if (await deps.sent.wasSent(outbound.id)) return 'ack';
+      untried = false;
     }
     const { viberTimeoutMs, viberTimeoutMaxMs } = deps.policy;
-    await sendAndRecord(deps, outbound, attemptTimeoutMs(hand.deliveries, viberTimeoutMs, viberTimeoutMaxMs), logger);
+    const timeoutMs = attemptTimeoutMs(hand.deliveries, viberTimeoutMs, viberTimeoutMaxMs);
+    await sendAndRecord(deps, outbound, { timeoutMs, untried }, logger);
     return 'ack';
   } catch (error) {
     return notSent(deps, hand, error, logger);

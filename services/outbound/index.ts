@@ -7,3 +7,4 @@ export { parking, type Parking } from './parking.js';
 export { replayOutboundLetters, type ReplayReport } from './replay.js';
 export { messengerSenders } from './messenger-senders.js';
 export { telegramSender } from './telegram-send.js';
+export { isUntried } from './deliver.js';

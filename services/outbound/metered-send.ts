@@ -27,6 +27,6 @@ export function meteredSend(channel: Channel, send: SendReply, registry: Registr
     registers: [registry],
   });
   const count = (status: string) => calls.inc({ status });
-  return (outbound, timeoutMs) =>
-    recordOutcome(() => send(outbound, timeoutMs), count, { ok: () => '0', failed: callStatus });
+  return (outbound, attempt) =>
+    recordOutcome(() => send(outbound, attempt), count, { ok: () => '0', failed: callStatus });
 }

@@ -77,7 +77,10 @@ async function replayChat(deps: ReplayDeps, letters: LettersByChat, chatId: stri
     for (const { letter, reply } of [...waiting]) {
       try {
         if (await deps.sent.wasSent(reply.id)) result.alreadySent++;
-        else await sendAndRecord(deps, reply, deps.timeoutMs, deps.logger).then(() => result.sent++);
+        else
+          await sendAndRecord(deps, reply, { timeoutMs: deps.timeoutMs, untried: false }, deps.logger).then(
+            () => result.sent++,
+          );
       } catch (error) {
         return { ...result, failure: error instanceof Error ? error.message : String(error) };
       }

@@ -6,10 +6,10 @@ import { DeliveryError, type SendReply } from '../../shared/ports/channel-delive
  * this deployment does not speak is filed, not retried: configuring it later lets the replay send it.
  */
 export function sendByChannel(senders: Partial<Record<Channel, SendReply>>): SendReply {
-  return (outbound, timeoutMs) => {
+  return (outbound, attempt) => {
     const channel = channelOf(outbound.chatId);
     const send = senders[channel];
     if (!send) throw new DeliveryError(`no ${channel} sender is configured`, undefined, false);
-    return send(outbound, timeoutMs);
+    return send(outbound, attempt);
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../shared/ops/logger.js';
 import type { OutboundReply } from '../../shared/contracts/reply.js';
-import type { SendReply } from '../../shared/ports/channel-delivery.js';
+import type { SendAttempt, SendReply } from '../../shared/ports/channel-delivery.js';
 import type { SentReplies } from '../../shared/ports/sent-replies.js';
 
 export interface ReplySenderDeps {
@@ -17,10 +17,10 @@ export interface ReplySenderDeps {
 export async function sendAndRecord(
   deps: ReplySenderDeps,
   outbound: OutboundReply,
-  timeoutMs: number,
+  attempt: SendAttempt,
   logger: Logger,
 ): Promise<void> {
-  await deps.send(outbound, timeoutMs);
+  await deps.send(outbound, attempt);
   // Sent: from here on a failure must not lead to sending it again, so recording is retried.
   await retryUntilDone(() => deps.sent.markSent(outbound.id), logger);
   deps.onSent?.('sent');

@@ -12,7 +12,7 @@ import { renderedOrBadData } from './rendered.js';
  * once sent, under `<reply id>#<n>`, so a retry after the second one failed does not repeat the first.
  */
 export function telegramSender(api: TelegramApi, sent: SentReplies): SendReply {
-  return async (outbound, timeoutMs) => {
+  return async (outbound, { timeoutMs, untried }) => {
     const calls = renderedOrBadData(() =>
       renderTelegramCalls(outbound.reply, telegramIdOf(outbound.chatId) ?? '', {
         keyboardPrompt: Texts.keyboardPrompt,
@@ -21,7 +21,7 @@ export function telegramSender(api: TelegramApi, sent: SentReplies): SendReply {
     const several = calls.length > 1;
     for (const [index, call] of calls.entries()) {
       const partId = `${outbound.id}#${index}`;
-      if (several && (await sent.wasSent(partId))) continue;
+      if (several && !untried && (await sent.wasSent(partId))) continue;
       await api.call(call.method, call.body, timeoutMs);
       if (several) await sent.markSent(partId);
     }

@@ -10,7 +10,7 @@ import { renderedOrBadData } from './rendered.js';
  * to its end unobserved.
  */
 export function viberSender(api: ViberApi, sender: ViberSender): SendReply {
-  return async (outbound, timeoutMs) => {
+  return async (outbound, { timeoutMs }) => {
     const message = renderedOrBadData(() => renderViberMessage(outbound.reply, sender, outbound.chatId));
     await withTimeout(
       api.sendMessage(message),

@@ -41,7 +41,7 @@ export const Headers = {
 } as const;
 
 /** Viber resends an unanswered callback for about an hour, so duplicates are remembered that long. */
-const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+export const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * The replies a long Viber outage piles up are bounded on disk, so that they can never fill the

@@ -49,6 +49,12 @@ export interface OutboundReply {
   channel: Channel;
   chatId: string;
   reply: Reply;
+  /**
+   * When the turn that said it was saved (ms since the epoch, the worker's clock): how outbound
+   * knows the bus can hold no other copy of it (services/outbound/deliver.ts). Absent on replies
+   * saved by earlier releases.
+   */
+  madeAt?: number;
 }
 
 /**

@@ -29,8 +29,19 @@ export class DeliveryTimeoutError extends DeliveryError {
   }
 }
 
+/** One attempt at sending a reply. */
+export interface SendAttempt {
+  /** How long the attempt waits for the messenger. */
+  timeoutMs: number;
+  /**
+   * True when no process can have sent any part of this reply yet (its first delivery): a sender
+   * that records the parts of a reply it sent need not look for them.
+   */
+  untried: boolean;
+}
+
 /**
  * Renders one reply for its chat's messenger and sends it, in one or more calls, giving up after
- * `timeoutMs`. Throws a DeliveryError when it was not sent.
+ * the attempt's timeout. Throws a DeliveryError when it was not sent.
  */
-export type SendReply = (outbound: OutboundReply, timeoutMs: number) => Promise<void>;
+export type SendReply = (outbound: OutboundReply, attempt: SendAttempt) => Promise<void>;

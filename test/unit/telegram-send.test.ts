@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { telegramSender } from '../../services/outbound/index.js';
+import { isUntried, telegramSender } from '../../services/outbound/index.js';
 import { DeliveryError } from '../../shared/ports/channel-delivery.js';
 import type { SentReplies } from '../../shared/ports/sent-replies.js';
 import { TelegramApiError, type TelegramApi } from '../../shared/ports/telegram-api.js';
@@ -51,8 +51,9 @@ describe('a reply to a Telegram chat', () => {
       attempt === 1 ? new TelegramApiError('Bad Gateway', 502) : undefined,
     );
     const send = telegramSender(api, sent);
-    await expect(send(linkAndButtons, 1_000)).rejects.toBeInstanceOf(DeliveryError);
-    await send(linkAndButtons, 1_000);
+    // The first delivery looks up nothing; the retry finds the first message recorded as sent.
+    await expect(send(linkAndButtons, { timeoutMs: 1_000, untried: true })).rejects.toBeInstanceOf(DeliveryError);
+    await send(linkAndButtons, { timeoutMs: 1_000, untried: false });
     expect(calls.map((call) => call.body.text)).toEqual(['Сервисный центр', 'Или выберите действие кнопкой ниже.']);
     expect(calls[0]!.body.reply_markup).toEqual({
       inline_keyboard: [[{ text: 'Перейти на сайт', url: 'https://example.ru/service' }]],
@@ -63,7 +64,9 @@ describe('a reply to a Telegram chat', () => {
   test('a reply that cannot be rendered is bad data: filed, never retried', async () => {
     const { api } = recordingApi(() => undefined);
     const bad = { ...linkAndButtons, reply: { kind: 'text' as const, text: '' } };
-    await expect(telegramSender(api, memorySent())(bad, 1_000)).rejects.toMatchObject({ retryable: false });
+    await expect(telegramSender(api, memorySent())(bad, { timeoutMs: 1_000, untried: true })).rejects.toMatchObject({
+      retryable: false,
+    });
   });
 
   test('Telegram’s answers, classified as the Viber rules need them', () => {
@@ -74,5 +77,18 @@ describe('a reply to a Telegram chat', () => {
     });
     expect(new TelegramApiError('Bad Request: message is too long', 400)).toMatchObject({ retryable: false });
     expect(new TelegramApiError('no answer', undefined)).toMatchObject({ retryable: true });
+  });
+
+  test('a reply needs no look for its sent record only on its first delivery, soon after its turn', () => {
+    const madeAt = Date.parse('2026-12-01T10:00:00Z');
+    const reply = { ...linkAndButtons, madeAt };
+    const soon = madeAt + 200;
+    expect(isUntried({ outbound: reply, deliveries: 1, storedAt: soon })).toBe(true);
+    // Redelivered: an outbound may have sent it and stopped before acknowledging.
+    expect(isUntried({ outbound: reply, deliveries: 2, storedAt: soon })).toBe(false);
+    // Stored long after its turn: a worker published it again after the bus forgot the first copy.
+    expect(isUntried({ outbound: reply, deliveries: 1, storedAt: madeAt + 45 * 60_000 })).toBe(false);
+    // Said by an earlier release, which did not stamp its replies.
+    expect(isUntried({ outbound: linkAndButtons, deliveries: 1, storedAt: soon })).toBe(false);
   });
 });

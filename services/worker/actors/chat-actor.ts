@@ -301,11 +301,13 @@ export class ChatActor {
   ) {
     const { dialogue, store } = this.deps;
     const { record } = this.live!;
+    const madeAt = this.deps.now();
     const outbox = next.replies.map((reply, position) => ({
       id: `${meta.causeId}:${position}`,
       channel: this.channel,
       chatId: this.chatId,
       reply,
+      madeAt,
     }));
     const stillPending = record.pendingEffects.filter(
       (effect) => effect.id !== meta.settled && awaits(next.snapshot, effect.childId),
