@@ -50,13 +50,15 @@ bootService(
     };
 
     const handle = async (msg: JsMsg): Promise<Outcome> => {
+      deps.parking.handed(msg);
       const outbound = parseOutboundReply(msg.data);
       // Filed at once: it will never be a reply.
       if (!outbound) return { deadLetter: 'bad data: not a reply' };
       const correlationId = correlationIdOf(msg);
-      const ageMs = Date.now() - msg.info.timestampNanos / 1e6;
+      const storedAt = msg.info.timestampNanos / 1e6;
       const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });
-      return deliverReply(deps, { msg, outbound, deliveries: msg.info.deliveryCount, ageMs }, log);
+      const hand = { msg, outbound, deliveries: msg.info.deliveryCount, ageMs: Date.now() - storedAt, storedAt };
+      return deliverReply(deps, hand, log);
     };
     const consumer = await consumePartitions({
       js: bus.js,

@@ -146,3 +146,53 @@ describe('parked chats: filing and replaying keep each chat’s order', () => {
     expect(await parked.get(chatId)).toBeNull();
   });
 });
+
+describe('what an outbound process remembers of parks', () => {
+  /** An outbound process's parking, counting how often it asks the bus for a park. */
+  const outboundProcess = () => {
+    let reads = 0;
+    const counted: ParkedChats = { ...parked, get: (chatId) => (reads++, parked.get(chatId)) };
+    return {
+      parking: parking({ js: bus.js, jsm: bus.jsm, parked: counted, group: Groups.Outbound }),
+      reads: () => reads,
+    };
+  };
+  /** The next reply of the chat handed to `process`, as outbound's consumer loop hands it. */
+  const handedTo = async (process: Parking, reply: OutboundReply) => {
+    const msg = await replyInHand(reply);
+    process.handed(msg);
+    return msg;
+  };
+
+  test('while one process takes every reply of a partition, a chat’s park is read once, and its own park is seen at once', async () => {
+    const chatId = `park-${randomUUID()}`;
+    const one = outboundProcess();
+    const first = await handedTo(one.parking, text(chatId, 0));
+    expect(await one.parking.parkOf(first, chatId)).toBeNull();
+    await first.ackAck();
+    const second = await handedTo(one.parking, text(chatId, 1));
+    expect(await one.parking.parkOf(second, chatId)).toBeNull();
+    expect(one.reads()).toBe(1);
+    await one.parking.fileHead(second, 'Viber status 6: receiverNotSubscribed');
+    await second.ackAck();
+    const third = await handedTo(one.parking, text(chatId, 2));
+    expect(await one.parking.parkOf(third, chatId)).toMatchObject({ park: { head: second.seq } });
+    await third.ackAck();
+  });
+
+  test('a park made by another process is seen by the next reply, however well this one knew the chat', async () => {
+    const chatId = `park-${randomUUID()}`;
+    const [a, b] = [outboundProcess(), outboundProcess()];
+    const first = await handedTo(b.parking, text(chatId, 0));
+    expect(await b.parking.parkOf(first, chatId)).toBeNull();
+    await first.ackAck();
+    // A takes the partition's next reply and parks the chat on it.
+    const second = await handedTo(a.parking, text(chatId, 1));
+    await a.parking.fileHead(second, 'Viber status 6: receiverNotSubscribed');
+    await second.ackAck();
+    const third = await handedTo(b.parking, text(chatId, 2));
+    expect(await b.parking.parkOf(third, chatId)).toMatchObject({ park: { head: second.seq } });
+    expect(b.reads()).toBe(2);
+    await third.ackAck();
+  });
+});
