@@ -1,6 +1,13 @@
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { round } from './stats.js';
+import { ProcessSampler, type WatchedProcess } from './proc-sampler.js';
+
+/** CPU per message, in ms: of the client (this process) and of nats-server. */
+export interface CpuPerMessage {
+  clientMs: number;
+  natsServerMs: number;
+}
 
 export interface JetStreamCeiling {
   messages: number;
@@ -8,14 +15,38 @@ export interface JetStreamCeiling {
   publishPerSecond: number;
   /** One pull consumer, batches of 256, `ack()` without waiting for the server's confirmation. */
   consumeBatchedPerSecond: number;
-  /** The pipeline's way per partition: `max_ack_pending: 1`, one message pulled at a time, `ackAck()` awaited. */
+  /**
+   * The pipeline's way per partition: `max_ack_pending: 1`, so the server hands out the next
+   * message only after the last one's `ack()`; pulls of 16.
+   */
   consumeOneAtATimePerSecond: number;
   oneAtATimeMessages: number;
+  /**
+   * What the bus alone costs per message, as the pipeline uses it: a publish awaiting its ack (as
+   * ingress, the workers and outbound's sent records do), and a delivery one at a time with its ack
+   * (as each partition of the workers and of outbound does). Absent without nats-server's pid.
+   */
+  cpu?: { publish: CpuPerMessage; consumeOneAtATime: CpuPerMessage };
 }
 
 const STREAM = 'BENCH_RAW';
 const SUBJECT = 'bench.raw';
 const PUBLISH_WINDOW = 256;
+
+/** CPU of this process and of nats-server over `run`, per message. */
+async function cpuPerMessage<T>(
+  natsServer: WatchedProcess | undefined,
+  messages: number,
+  run: () => Promise<T>,
+): Promise<{ result: T; cpu?: CpuPerMessage }> {
+  if (!natsServer) return { result: await run() };
+  const sampler = new ProcessSampler([{ name: 'client', pid: process.pid }, natsServer]);
+  sampler.start();
+  const result = await run();
+  const [client, server] = sampler.stop();
+  const perMessage = (seconds: number) => round((seconds * 1000) / messages, 3);
+  return { result, cpu: { clientMs: perMessage(client!.cpuSeconds), natsServerMs: perMessage(server!.cpuSeconds) } };
+}
 
 async function publishAll(js: JetStreamClient, count: number, payload: Uint8Array): Promise<number> {
   const started = performance.now();
@@ -34,11 +65,10 @@ async function consumeAll(
 ): Promise<number> {
   const consumer = await js.consumers.get(STREAM, consumerName);
   const started = performance.now();
-  const messages = await consumer.consume({ max_messages: oneAtATime ? 1 : PUBLISH_WINDOW });
+  const messages = await consumer.consume({ max_messages: oneAtATime ? 16 : PUBLISH_WINDOW });
   let received = 0;
   for await (const msg of messages) {
-    if (oneAtATime) await msg.ackAck();
-    else msg.ack();
+    msg.ack();
     if (++received >= count) break;
   }
   const rate = (count / (performance.now() - started)) * 1000;
@@ -50,8 +80,12 @@ async function consumeAll(
  * The bus on its own: how fast JetStream stores and hands out messages of a chat event's size on
  * this machine, in batches and one at a time as a partition of the pipeline does.
  */
-export async function measureJetStream(natsUrl: string, messages: number): Promise<JetStreamCeiling> {
-  const nc = await connect({ servers: natsUrl.split(',') });
+export async function measureJetStream(
+  natsUrl: string,
+  messages: number,
+  natsServer?: WatchedProcess,
+): Promise<JetStreamCeiling> {
+  const nc = await connect({ servers: natsUrl.split(','), noAsyncTraces: true });
   try {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
@@ -69,7 +103,7 @@ export async function measureJetStream(natsUrl: string, messages: number): Promi
         pad: 'p'.repeat(200),
       }),
     );
-    const publishPerSecond = await publishAll(js, messages, payload);
+    const publish = await cpuPerMessage(natsServer, messages, () => publishAll(js, messages, payload));
 
     await jsm.consumers.add(STREAM, { durable_name: 'batched', ack_policy: AckPolicy.Explicit });
     const consumeBatchedPerSecond = await consumeAll(js, 'batched', messages, false);
@@ -80,15 +114,19 @@ export async function measureJetStream(natsUrl: string, messages: number): Promi
       ack_policy: AckPolicy.Explicit,
       max_ack_pending: 1,
     });
-    const consumeOneAtATimePerSecond = await consumeAll(js, 'one-at-a-time', oneAtATimeMessages, true);
+    const oneAtATime = await cpuPerMessage(natsServer, oneAtATimeMessages, () =>
+      consumeAll(js, 'one-at-a-time', oneAtATimeMessages, true),
+    );
 
     await jsm.streams.delete(STREAM);
+    const consumeOneAtATimePerSecond = oneAtATime.result;
     return {
       messages,
-      publishPerSecond: round(publishPerSecond),
+      publishPerSecond: round(publish.result),
       consumeBatchedPerSecond: round(consumeBatchedPerSecond),
       consumeOneAtATimePerSecond: round(consumeOneAtATimePerSecond),
       oneAtATimeMessages,
+      ...(publish.cpu && oneAtATime.cpu ? { cpu: { publish: publish.cpu, consumeOneAtATime: oneAtATime.cpu } } : {}),
     };
   } finally {
     await nc.close();

@@ -147,7 +147,8 @@ async function main(options: BenchOptions): Promise<BenchResults> {
       );
       say(`ceiling: JetStream publish and consume, ${options.jetstreamMessages} messages`);
       await emptyBus(infra.natsUrl);
-      results.jetstream = await measureJetStream(infra.natsUrl, options.jetstreamMessages);
+      const natsServer = infra.processes.find((server) => server.name === 'nats-server');
+      results.jetstream = await measureJetStream(infra.natsUrl, options.jetstreamMessages, natsServer);
       say('ceiling: what each store operation of a turn costs');
       // As many documents as the largest scenario leaves behind: a head and a version per line, per chat.
       const documents = largest * (script.length + 1);

@@ -152,9 +152,17 @@ export function formatResults(results: BenchResults): string {
       '',
       `JetStream alone (${j.messages} messages): publish ${j.publishPerSecond}/s, ` +
         `batched pull+ack ${j.consumeBatchedPerSecond}/s, ` +
-        `one at a time with ackAck (max_ack_pending 1, ${j.oneAtATimeMessages} messages) ` +
+        `one at a time (max_ack_pending 1, ${j.oneAtATimeMessages} messages) ` +
         `${j.consumeOneAtATimePerSecond}/s`,
     );
+    if (j.cpu) {
+      const { publish, consumeOneAtATime: consume } = j.cpu;
+      parts.push(
+        `JetStream CPU per message (ms, client + nats-server): publish awaiting its ack ` +
+          `${publish.clientMs} + ${publish.natsServerMs}; delivery one at a time with its ack ` +
+          `${consume.clientMs} + ${consume.natsServerMs}`,
+      );
+    }
   }
   if (results.storeCosts) {
     const c = results.storeCosts;
@@ -166,8 +174,14 @@ export function formatResults(results: BenchResults): string {
     );
     parts.push(
       table(
-        ['operation', 'ms each', 'ops/s alone', `ops/s ${c.concurrency} at once`],
-        c.operations.map((o) => [o.operation, o.msEach, o.opsPerSecondAlone, o.opsPerSecondConcurrent]),
+        ['operation', 'ms each', 'driver CPU ms each', 'ops/s alone', `ops/s ${c.concurrency} at once`],
+        c.operations.map((o) => [
+          o.operation,
+          o.msEach,
+          o.clientCpuMsEach,
+          o.opsPerSecondAlone,
+          o.opsPerSecondConcurrent,
+        ]),
       ),
     );
   }

@@ -7,6 +7,8 @@ export interface OperationCost {
   operation: string;
   /** One at a time. */
   msEach: number;
+  /** CPU of this process (the mongodb driver and bson) per operation, one at a time. */
+  clientCpuMsEach: number;
   opsPerSecondAlone: number;
   /** `concurrency` at a time: what a store shared by every partition gives. */
   opsPerSecondConcurrent: number | 'timed out';
@@ -93,12 +95,15 @@ export async function measureStoreCosts(
     ];
     const costs: OperationCost[] = [];
     for (const [operation, run] of operations) {
+      const cpuBefore = process.cpuUsage();
       const alone = await timed(OPERATIONS, 1, (index) => run(`a${index}`, index));
+      const cpu = process.cpuUsage(cpuBefore);
       // Many at once may outlast the driver's timeout (FerretDB serialises writes): that is a figure too.
       const together = await timed(OPERATIONS, concurrency, (index) => run(`c${index}`, index)).catch(() => null);
       costs.push({
         operation,
         msEach: round(alone / OPERATIONS, 2),
+        clientCpuMsEach: round((cpu.user + cpu.system) / 1000 / OPERATIONS, 3),
         opsPerSecondAlone: Math.round((OPERATIONS / alone) * 1000),
         opsPerSecondConcurrent: together === null ? 'timed out' : Math.round((OPERATIONS / together) * 1000),
       });
