@@ -8,6 +8,17 @@ export interface TurnFigures {
   repliesPerSecond: number;
   /** From the webhook's post to the arrival of the turn's last reply (or Bot API call) at its fake. */
   latencyMs: Percentiles | null;
+  /**
+   * The latency's p99 and max over each LATENCY_WINDOW_S of the load (by the post's time): a slow
+   * tail all through says "busy", one in a few windows says "stalls" (GC, a checkpoint, the host).
+   */
+  latencyByWindow: { fromS: number; turns: number; p99: number; max: number }[];
+  /**
+   * The latency of the turns posted in the steady window (between the 10th and 90th percentile of
+   * the posts' times), as turns/s leaves out the ramp-up and the drain: the first seconds of a run
+   * carry every process's warm-up (JIT, connection pools, the store's caches).
+   */
+  steadyLatencyMs: Percentiles | null;
   missing: number;
   duplicates: number;
   /** Chats whose replies came in another order than the script's. */
@@ -45,6 +56,7 @@ export function analyseTurns(
     return found;
   };
   const latencies: number[] = [];
+  const postTimes: number[] = [];
   const turnDoneAt: number[] = [];
   const replyAt: number[] = [];
   let missing = 0;
@@ -66,6 +78,7 @@ export function analyseTurns(
       if (!done || index < 0) return;
       turnDoneAt.push(done.at);
       latencies.push(done.at - postedAt[chat]![line]!);
+      postTimes.push(postedAt[chat]![line]!);
     });
   });
   return {
@@ -73,8 +86,37 @@ export function analyseTurns(
     turnsPerSecond: round(steadyRate(turnDoneAt)),
     repliesPerSecond: round(steadyRate(replyAt)),
     latencyMs: percentiles(latencies),
+    latencyByWindow: byWindow(postTimes, latencies),
+    steadyLatencyMs: steadyLatency(postTimes, latencies),
     missing,
     duplicates,
     outOfOrderChats,
   };
+}
+
+const LATENCY_WINDOW_S = 10;
+
+function byWindow(postTimes: number[], latencies: number[]): TurnFigures['latencyByWindow'] {
+  if (postTimes.length === 0) return [];
+  const start = Math.min(...postTimes);
+  const windows = new Map<number, number[]>();
+  postTimes.forEach((at, index) => {
+    const window = Math.floor((at - start) / 1000 / LATENCY_WINDOW_S);
+    const samples = windows.get(window) ?? [];
+    samples.push(latencies[index]!);
+    windows.set(window, samples);
+  });
+  return [...windows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([window, samples]) => {
+      const figures = percentiles(samples)!;
+      return { fromS: window * LATENCY_WINDOW_S, turns: samples.length, p99: figures.p99, max: figures.max };
+    });
+}
+
+function steadyLatency(postTimes: number[], latencies: number[]): Percentiles | null {
+  if (postTimes.length < 10) return null;
+  const sorted = Float64Array.from(postTimes).sort();
+  const [from, to] = [sorted[Math.floor(sorted.length * 0.1)]!, sorted[Math.floor(sorted.length * 0.9)]!];
+  return percentiles(latencies.filter((_, index) => postTimes[index]! >= from && postTimes[index]! <= to));
 }

@@ -138,6 +138,16 @@ export function formatResults(results: BenchResults): string {
     '',
     processes,
   ];
+  for (const paced of results.scenarios.filter((s) => s.rate !== undefined && s.turns)) {
+    const { latencyByWindow, steadyLatencyMs: steady } = paced.turns!;
+    const windows = latencyByWindow.map((w) => `${w.fromS} s ${ms(w.p99)}/${ms(w.max)}`);
+    parts.push(
+      '',
+      `${paced.name}: turn latency p50/p95/p99 of the steady window (posts between the 10th and 90th ` +
+        `percentile of their times) ${steady ? `${ms(steady.p50)}/${ms(steady.p95)}/${ms(steady.p99)}` : '-'} ms; ` +
+        `p99/max by 10 s of the load: ${windows.join(', ')}`,
+    );
+  }
   parts.push(...workerFigures(results.scenarios));
   if (results.pipelineToBaseline)
     parts.push(

@@ -29,6 +29,8 @@ export interface ScenarioResult {
   /** The whole machine over the scenario: how busy, and how much the hypervisor took away. */
   machineCpu: MachineCpu | null;
   wallSeconds: number;
+  /** Webhooks per second the load was paced at; absent when flat out. */
+  rate?: number;
 }
 
 export interface ScenarioPlan {
@@ -100,6 +102,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   const expectedChats = chats.map(({ chatId, on }) => ({ chatId, expectedPerLine: expectedOf(on) }));
   return {
     name: plan.name,
+    ...(plan.rate === undefined ? {} : { rate: plan.rate }),
     chatsByChannel,
     webhook: {
       posts,
