@@ -164,7 +164,7 @@ describe('what an outbound process remembers of parks', () => {
     return msg;
   };
 
-  test('while one process takes every reply of a partition, a chat’s park is read once, and its own park is seen at once', async () => {
+  test('one process taking all of a partition reads a chat’s park once, and sees its own park at once', async () => {
     const chatId = `park-${randomUUID()}`;
     const one = outboundProcess();
     const first = await handedTo(one.parking, text(chatId, 0));
