@@ -5,6 +5,7 @@ import type { ChatMachineEvent } from '../../machines/events.js';
 import { Texts } from '../../machines/texts.js';
 import { activate, persist, settle, step } from '../../services/worker/index.js';
 import { content } from '../harness/dialogue-driver.js';
+import { subtreeOf } from '../../machines/diagram/state-nodes.js';
 
 const chatDialogue = makeDialogue(content);
 const text = (value: string): ChatMachineEvent => ({ type: 'chat.text', id: `e-${value}`, at: 0, text: value });
@@ -138,5 +139,23 @@ describe('side effects as requests, settled by the worker', () => {
     const asked = step(dialogue, activate(dialogue, 'c1', null).snapshot, text('x'));
     const outcome = { ok: false as const, error: { message: 'down' } };
     expect(() => settle(dialogue, asked.snapshot, 'lookup', outcome, { id: 'x', at: 0 })).toThrow(/the machine failed/);
+  });
+});
+
+describe('stepping every chat in one inert scope', () => {
+  test('is safe only while no child of the dialogue has a systemId: none has', () => {
+    const invoked = subtreeOf(chatDialogue.machine.root).flatMap((node) => node.invoke);
+    expect(invoked.length).toBeGreaterThan(0);
+    expect(invoked.filter((child) => child.systemId !== undefined)).toEqual([]);
+  });
+
+  test('two chats stepped in turn keep apart: each step sees its own snapshot, says its own replies', () => {
+    const a = step(chatDialogue, activate(chatDialogue, 'a', null).snapshot, text('Начать'));
+    const b = activate(chatDialogue, 'b', null).snapshot;
+    const aPays = step(chatDialogue, a.snapshot, text('Оплатить'));
+    const bStarts = step(chatDialogue, b, text('Начать'));
+    expect(aPays.snapshot).toMatchObject({ value: { payment: 'intro' }, context: { chatId: 'a' } });
+    expect(bStarts.snapshot).toMatchObject({ value: 'menu', context: { chatId: 'b' } });
+    expect(texts(bStarts.replies)).toEqual([Texts.menu]);
   });
 });
