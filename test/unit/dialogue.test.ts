@@ -104,9 +104,7 @@ describe('the dialogue of the manual', () => {
 
   test('a day/night meter: both zones, consumption computed, confirmed, accepted once', async () => {
     const { chat, billing } = newChat();
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     expect(chat.buttons(await chat.say('инзб12345678'))).toEqual(['Электроэнергия', 'Отопление', 'Назад', 'В меню']);
     expect(chat.buttons(await chat.say('Электроэнергия'))).toEqual(['Счётчик № 0112233', 'Назад', 'В меню']);
     const prompt = chat.texts(await chat.say('Счётчик № 0112233'))[0]!;
@@ -132,9 +130,7 @@ describe('the dialogue of the manual', () => {
 
   test('a rolled-over dial is accepted; an implausible consumption asks to confirm', async () => {
     const { chat, billing } = newChat();
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     await chat.say('инзб12345678');
     await chat.say('Отопление');
     await chat.say('Счётчик № 778899');
@@ -153,9 +149,7 @@ describe('the dialogue of the manual', () => {
   test('outside the submission period the bot says so as soon as the account is chosen, with a way back', async () => {
     const closed = { fromDay: 15, toDay: 25 };
     const { chat } = newChat({ period: closed }, { now: () => Date.UTC(2026, 10, 27, 3) });
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     const told = await chat.say('инзб12345678');
     expect(chat.texts(told)).toEqual([Texts.readings.periodClosed('инзб12345678', 15, 25)]);
     expect(chat.texts(told)[0]).toContain('ИНЗБ12345678');
@@ -167,9 +161,7 @@ describe('the dialogue of the manual', () => {
 
   test('within the submission period the period is told with the meter', async () => {
     const { chat } = newChat({ period: { fromDay: 15, toDay: 25 } }, { now: () => Date.UTC(2026, 10, 20, 3) });
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     await chat.say('инзб12345678');
     await chat.say('Электроэнергия');
     expect(chat.texts(await chat.say('Счётчик № 0112233'))[0]).toContain(Texts.readings.period(15, 25));
@@ -178,9 +170,7 @@ describe('the dialogue of the manual', () => {
   test('billing down: a clear «try later», back at the menu, nothing half-done kept', async () => {
     let down = false;
     const { chat } = newChat({ down: () => down });
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     down = true;
     const replies = await chat.say('инзб12345678');
     expect(chat.texts(replies)).toEqual([Texts.unavailable]);
@@ -322,14 +312,25 @@ function verificationWith(answers: {
   };
 }
 
-async function toAccountPrompt(chat: ReturnType<typeof dialogueDriver>, section: 'readings' | 'payment' = 'readings') {
+type Section = 'readings' | 'payment';
+
+/** From «Начать» into a section that asks for identification: readings, or the card payment. */
+async function openSection(chat: ReturnType<typeof dialogueDriver>, section: Section) {
   await chat.say('Начать');
-  if (section === 'readings') await chat.say('Передать показания');
-  else {
-    await chat.say('Оплатить');
-    await chat.say('Оплатить картой');
-  }
+  if (section === 'readings') return chat.say('Передать показания');
+  await chat.say('Оплатить');
+  return chat.say('Оплатить картой');
+}
+
+async function toAccountPrompt(chat: ReturnType<typeof dialogueDriver>, section: Section = 'readings') {
+  await openSection(chat, section);
   return chat.say('Запросить СМС код');
+}
+
+/** From «Начать» to the account linked in the section: what `identify` answers. */
+async function identifiedIn(chat: ReturnType<typeof dialogueDriver>, section: Section = 'readings') {
+  await openSection(chat, section);
+  return identify(chat);
 }
 
 describe('the dialogue, polished (issue «The customer’s dialogue, polished»)', () => {
@@ -337,10 +338,7 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
     '1. a declined card names no 0,00 ₽ but the amount offered; ' + '«Оплатить ещё раз» makes a fresh order',
     async () => {
       const { chat, payments } = newChat();
-      await chat.say('Начать');
-      await chat.say('Оплатить');
-      await chat.say('Оплатить картой');
-      await identify(chat);
+      await identifiedIn(chat, 'payment');
       await chat.say('инзб12345678');
       const declined = await chat.send({
         type: 'chat.payment',
@@ -394,10 +392,7 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
       'keeping their keyboard, with the amount offered',
     async () => {
       const { chat, payments } = newChat();
-      await chat.say('Начать');
-      await chat.say('Оплатить');
-      await chat.say('Оплатить картой');
-      await identify(chat);
+      await identifiedIn(chat, 'payment');
       await chat.say('инзб12345678');
       const settings = await chat.say('Настройки');
       const declined = await chat.send({
@@ -585,9 +580,7 @@ describe('the dialogue, polished (issue «The customer’s dialogue, polished»)
 describe('the dialogue, walked as a customer', () => {
   test('«Назад» at the second tariff zone goes back to the first, not to the meters', async () => {
     const { chat } = newChat();
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     await chat.say('инзб12345678');
     await chat.say('Электроэнергия');
     await chat.say('Счётчик № 0112233');
@@ -600,9 +593,7 @@ describe('the dialogue, walked as a customer', () => {
   test('billing down when the reading is sent: the values stay, «Отправить» again', async () => {
     let down = false;
     const { chat, billing } = newChat({ down: () => down });
-    await chat.say('Начать');
-    await chat.say('Передать показания');
-    await identify(chat);
+    await identifiedIn(chat);
     await chat.say('инзб12345678');
     await chat.say('Отопление');
     await chat.say('Счётчик № 778899');
