@@ -15,8 +15,8 @@ export interface DeliveryPolicy {
   /** A reply older than this (from its stream timestamp) that still cannot be sent is given up on. */
   replyMaxAgeMs: number;
   /** The first attempt's timeout, and the longest any attempt waits. */
-  viberTimeoutMs: number;
-  viberTimeoutMaxMs: number;
+  sendTimeoutMs: number;
+  sendTimeoutMaxMs: number;
 }
 
 export interface DeliverDeps extends ReplySenderDeps {
@@ -77,8 +77,8 @@ export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger:
       if (await deps.sent.wasSent(outbound.id)) return 'ack';
       untried = false;
     }
-    const { viberTimeoutMs, viberTimeoutMaxMs } = deps.policy;
-    const timeoutMs = attemptTimeoutMs(hand.deliveries, viberTimeoutMs, viberTimeoutMaxMs);
+    const { sendTimeoutMs, sendTimeoutMaxMs } = deps.policy;
+    const timeoutMs = attemptTimeoutMs(hand.deliveries, sendTimeoutMs, sendTimeoutMaxMs);
     await sendAndRecord(deps, outbound, { timeoutMs, untried }, logger);
     return 'ack';
   } catch (error) {

@@ -35,7 +35,7 @@ bootService(
       consumers: sharedConsumers(Groups.Outbound, infra.partitions),
     });
     // The API waits at most the longest attempt; each attempt sets its own, shorter, timeout.
-    const timeoutMs = delivery.viberTimeoutMaxMs;
+    const timeoutMs = delivery.sendTimeoutMaxMs;
     const parked = await natsParkedChats(bus.js, infra.replicas);
     const sent = await natsSentReplies(bus.js, infra.replicas);
     const outboundMetrics = registerOutboundMetrics(registry, parked);

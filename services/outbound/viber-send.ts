@@ -6,7 +6,7 @@ import { renderedOrBadData } from './rendered.js';
 
 /**
  * A reply to a Viber chat: one send_message call, given up on after the caller's timeout. The API
- * underneath waits at most the longest attempt (VIBER_TIMEOUT_MAX_MS); a call given up on here runs
+ * underneath waits at most the longest attempt (SEND_TIMEOUT_MAX_MS); a call given up on here runs
  * to its end unobserved.
  */
 export function viberSender(api: ViberApi, sender: ViberSender): SendReply {

@@ -155,7 +155,7 @@ describe('nothing lost, nothing twice, in order', () => {
   test(
     'the Viber API rate-limiting, failing with 5xx and timing out: ' + 'retried with backoff, still once and in order',
     async () => {
-      const { stack } = await start({ extraEnv: { VIBER_TIMEOUT_MS: '500' } });
+      const { stack } = await start({ extraEnv: { SEND_TIMEOUT_MS: '500' } });
       const faults = [
         { status: 12 },
         { httpStatus: 502 },

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, readConfig, readInfraConfig } from '../../shared/ops/config.js';
 import { readViberConfig } from '../../shared/viber/config.js';
+import { readOutboundSettings } from '../../services/outbound/index.js';
 import { startService, type ServiceProcess } from '../../tools/dev/processes.js';
 import { natsUrl } from '../harness/infra.js';
 
@@ -59,6 +60,19 @@ describe('configuration is validated at start, naming what is wrong', () => {
     expect(env.secret('SMS_CODE_SECRET')).toBe('');
     expect(() => env.done()).toThrow(/SMS_CODE_SECRET is required/);
     expect(readConfig({ SMS_CODE_SECRET: '   ' }).secret('SMS_CODE_SECRET')).toBe('');
+  });
+
+  test('the send timeouts keep their earlier names (VIBER_TIMEOUT_*) as a fallback; the new names win', () => {
+    const settings = (env: Record<string, string>) => readOutboundSettings(readConfig(env));
+    expect(settings({})).toMatchObject({ sendTimeoutMs: 10_000, sendTimeoutMaxMs: 60_000 });
+    expect(settings({ VIBER_TIMEOUT_MS: '500', VIBER_TIMEOUT_MAX_MS: '4000' })).toMatchObject({
+      sendTimeoutMs: 500,
+      sendTimeoutMaxMs: 4_000,
+    });
+    expect(settings({ VIBER_TIMEOUT_MS: '500', SEND_TIMEOUT_MS: '700', SEND_TIMEOUT_MAX_MS: '9000' })).toMatchObject({
+      sendTimeoutMs: 700,
+      sendTimeoutMaxMs: 9_000,
+    });
   });
 
   describe('services/ingress/main.ts as a real process', () => {

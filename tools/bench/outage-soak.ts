@@ -7,7 +7,7 @@
  *   npm run soak:outages -- --chats 200 --workers 4 --outages 3 --outage-s 45 --up-s 30 --fault http500
  *
  * Faults: http500 (Viber's gateway failing), status12 (rate limiting), timeout (answers 504 after
- * 2 s, more than VIBER_TIMEOUT_MS here), slow (delivers, but after 3 s: duplicates are expected),
+ * 2 s, more than SEND_TIMEOUT_MS here), slow (delivers, but after 3 s: duplicates are expected),
  * partial (half of the sends fail with 500). Exits 1 when a reply was lost, duplicated or swapped,
  * or anything was filed as a dead letter (duplicates are allowed with --fault slow). With
  * `--max-age-ms` below the outage, replies expire and chats park; `--replay` then runs the replay
@@ -83,7 +83,7 @@ async function startStack(natsUrl: string, mongoUrl: string) {
     ...localStackEnv({ natsUrl, mongoUrl, mongoDb: `soak_${randomUUID().slice(0, 8)}`, authToken: AUTH_TOKEN, ports }),
     INSPECT: '0',
     // Viber's timeout below the `timeout` fault's 2 s, so that fault is a timeout.
-    VIBER_TIMEOUT_MS: '1500',
+    SEND_TIMEOUT_MS: '1500',
     RETRY_BASE_MS: args['retry-base-ms']!,
     RETRY_MAX_MS: args['retry-max-ms']!,
     REPLY_MAX_AGE_MS: args['max-age-ms']!,

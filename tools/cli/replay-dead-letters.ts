@@ -61,8 +61,8 @@ async function replayReplies(): Promise<ReplayReport> {
     group: Groups.Outbound,
     parked: await natsParkedChats(bus.js, infra.replicas),
     sent,
-    send: messengerSenders({ viber, telegram, sent, timeoutMs: settings.viberTimeoutMaxMs }),
-    timeoutMs: settings.viberTimeoutMs,
+    send: messengerSenders({ viber, telegram, sent, timeoutMs: settings.sendTimeoutMaxMs }),
+    timeoutMs: settings.sendTimeoutMs,
     logger,
   });
 }
