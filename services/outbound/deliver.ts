@@ -28,13 +28,12 @@ export interface DeliverDeps extends ReplySenderDeps {
   onReminderDropped?(): void;
 }
 
-/** A reply as the bus handed it over: its message (for filing it), how often it came, how old it is. */
+/** A reply as the bus handed it over: its message (for filing it), how often it came, when it was stored. */
 export interface ReplyInHand {
   msg: JsMsg;
   outbound: OutboundReply;
   deliveries: number;
-  ageMs: number;
-  /** When the bus stored it (ms since the epoch, the bus's clock). */
+  /** When the bus stored it (ms since the epoch, the bus's clock): how old the reply is. */
   storedAt: number;
 }
 
@@ -87,7 +86,8 @@ export async function deliverReply(deps: DeliverDeps, hand: ReplyInHand, logger:
 }
 
 function notSent(deps: DeliverDeps, hand: ReplyInHand, error: unknown, logger: Logger): Outcome {
-  const { outbound, deliveries, ageMs } = hand;
+  const { outbound, deliveries } = hand;
+  const ageMs = Date.now() - hand.storedAt;
   const cause = error instanceof Error ? error.message : String(error);
   // A reminder is the bot's initiative: to a customer who unsubscribed (or blocked the bot) it is
   // dropped and counted, not filed, and does not park the chat (nothing the customer said waits behind it).

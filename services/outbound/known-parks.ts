@@ -27,15 +27,11 @@ interface Run {
 export class KnownParks {
   private readonly runs = new Map<string, Run>();
 
-  /** Notes a delivery to this process; true when it follows the last without a gap. */
-  delivered(consumer: string, deliverySequence: number): boolean {
+  /** Notes a delivery to this process; one that does not follow the last without a gap starts a new run. */
+  delivered(consumer: string, deliverySequence: number): void {
     const run = this.runs.get(consumer);
-    if (run && deliverySequence === run.lastDelivery + 1) {
-      run.lastDelivery = deliverySequence;
-      return true;
-    }
-    this.runs.set(consumer, { lastDelivery: deliverySequence, parks: new Map() });
-    return false;
+    if (run && deliverySequence === run.lastDelivery + 1) run.lastDelivery = deliverySequence;
+    else this.runs.set(consumer, { lastDelivery: deliverySequence, parks: new Map() });
   }
 
   /** The chat's park as read in this run (null: not parked), or undefined when it must be read. */

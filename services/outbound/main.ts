@@ -55,9 +55,8 @@ bootService(
       // Filed at once: it will never be a reply.
       if (!outbound) return { deadLetter: 'bad data: not a reply' };
       const correlationId = correlationIdOf(msg);
-      const storedAt = msg.info.timestampNanos / 1e6;
       const log = logger.child({ correlationId, chat: chatTag(outbound.chatId), seq: msg.seq });
-      const hand = { msg, outbound, deliveries: msg.info.deliveryCount, ageMs: Date.now() - storedAt, storedAt };
+      const hand = { msg, outbound, deliveries: msg.info.deliveryCount, storedAt: msg.info.timestampNanos / 1e6 };
       return deliverReply(deps, hand, log);
     };
     const consumer = await consumePartitions({

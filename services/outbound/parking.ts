@@ -42,7 +42,7 @@ export function parking(options: ParkingOptions): Parking {
   const file = (msg: JsMsg, reason: string) => fileDeadLetter(js, msg, group, reason, msg.info.deliveryCount);
   const known = new KnownParks();
   return {
-    handed: (msg) => void known.delivered(msg.info.consumer, msg.info.deliverySequence),
+    handed: (msg) => known.delivered(msg.info.consumer, msg.info.deliverySequence),
     async parkOf(msg, chatId) {
       const remembered = known.get(msg.info.consumer, chatId);
       if (remembered !== undefined) return remembered;

@@ -1,5 +1,5 @@
 import type { ReceivedMessage } from './replies.js';
-import { percentiles, round, steadyRate, type Percentiles } from './stats.js';
+import { percentiles, round, steadyRate, steadyWindow, type Percentiles } from './stats.js';
 
 export interface TurnFigures {
   turns: number;
@@ -115,8 +115,9 @@ function byWindow(postTimes: number[], latencies: number[]): TurnFigures['latenc
 }
 
 function steadyLatency(postTimes: number[], latencies: number[]): Percentiles | null {
-  if (postTimes.length < 10) return null;
-  const sorted = Float64Array.from(postTimes).sort();
-  const [from, to] = [sorted[Math.floor(sorted.length * 0.1)]!, sorted[Math.floor(sorted.length * 0.9)]!];
-  return percentiles(latencies.filter((_, index) => postTimes[index]! >= from && postTimes[index]! <= to));
+  const window = steadyWindow(postTimes);
+  if (!window) return null;
+  return percentiles(
+    latencies.filter((_, index) => postTimes[index]! >= window.from && postTimes[index]! <= window.to),
+  );
 }

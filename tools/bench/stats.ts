@@ -14,16 +14,21 @@ export function percentiles(samples: number[]): Percentiles | null {
 }
 
 /**
- * Completions per second between the 10th and 90th percentile of completion times: the ramp-up
- * and the drain at either end say nothing about the sustained rate.
+ * The steady window of a run: from the 10th to the 90th percentile of the given times, with how many
+ * of them fall in it; the ramp-up and the drain at either end say nothing about the sustained run.
+ * Undefined for fewer than 10 times.
  */
+export function steadyWindow(times: number[]): { from: number; to: number; inWindow: number } | undefined {
+  if (times.length < 10) return undefined;
+  const sorted = Float64Array.from(times).sort();
+  const [first, last] = [Math.floor(sorted.length * 0.1), Math.floor(sorted.length * 0.9)];
+  return { from: sorted[first]!, to: sorted[last]!, inWindow: last - first };
+}
+
+/** Completions per second over the steady window of their times. */
 export function steadyRate(completionTimes: number[]): number {
-  if (completionTimes.length < 10) return 0;
-  const sorted = Float64Array.from(completionTimes).sort();
-  const from = sorted[Math.floor(sorted.length * 0.1)]!;
-  const to = sorted[Math.floor(sorted.length * 0.9)]!;
-  const inWindow = Math.floor(sorted.length * 0.9) - Math.floor(sorted.length * 0.1);
-  return to > from ? (inWindow / (to - from)) * 1000 : 0;
+  const window = steadyWindow(completionTimes);
+  return window && window.to > window.from ? (window.inWindow / (window.to - window.from)) * 1000 : 0;
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;

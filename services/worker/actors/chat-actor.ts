@@ -301,13 +301,13 @@ export class ChatActor {
   ) {
     const { dialogue, store } = this.deps;
     const { record } = this.live!;
-    const madeAt = this.deps.now();
+    const now = this.deps.now();
     const outbox = next.replies.map((reply, position) => ({
       id: `${meta.causeId}:${position}`,
       channel: this.channel,
       chatId: this.chatId,
       reply,
-      madeAt,
+      madeAt: now,
     }));
     const stillPending = record.pendingEffects.filter(
       (effect) => effect.id !== meta.settled && awaits(next.snapshot, effect.childId),
@@ -315,7 +315,7 @@ export class ChatActor {
     const requested = next.effects.map((effect) => ({ id: `${meta.causeId}>${effect.src}`, ...effect }));
     const timers = armTimers(record.timers, next.timers, {
       causeId: meta.causeId,
-      now: this.deps.now(),
+      now,
       fired: meta.fired,
     });
     const saved: ChatRecord = {
